@@ -5,7 +5,8 @@
 # keyed by the version. Idempotent: a second run only checks the stamp and returns.
 set -euo pipefail
 
-PULUMI_VERSION="${PULUMI_ENGINE_VERSION:-3.274.1}"
+here_tools="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PULUMI_VERSION="${PULUMI_ENGINE_VERSION:-$(cat "$here_tools/engine.version")}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache_root="${MAAS_AUTOMATION_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/maas-automation}"
 out="$cache_root/pulumi-v$PULUMI_VERSION"
