@@ -6,8 +6,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as auto from "@pulumi/pulumi/automation";
 
-/** The repository root (this file compiles to dist/stacks/automation.js). */
-export const projectRoot = path.resolve(__dirname, "..", "..");
+/** The repository root: the nearest directory above this file with the project's package.json. */
+export const projectRoot = findProjectRoot(__dirname);
+
+function findProjectRoot(start: string): string {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+        const manifest = path.join(dir, "package.json");
+        if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, "utf8")).name === "maas-automation") return dir;
+        if (path.dirname(dir) === dir) throw new Error(`cannot find the maas-automation project above ${start}`);
+    }
+}
 
 /** Documented passphrase of the local development backends. Not a secret of the operator's. */
 export const DEV_PASSPHRASE = "maas-automation-dev";
