@@ -1,0 +1,3 @@
+export { MaasMachine, MaasMachineArgs } from "./resources/machine";
+export { MaasDeployment, MaasDeploymentArgs } from "./resources/deployment";
+export { PROGRESS_PREFIX, ProgressEvent, parseProgressLine } from "./runtime/progress";

@@ -1,0 +1,65 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { RedeployPolicy, ReleaseOptions } from "../runtime/deployment";
+
+const deploymentProvider: pulumi.dynamic.ResourceProvider = {
+    async configure(req) {
+        require("@maas-automation/provider/dist/runtime").configure(req.config);
+    },
+    async check(olds, news) {
+        return require("@maas-automation/provider/dist/runtime").deployment.check(olds, news);
+    },
+    async diff(id, olds, news) {
+        return require("@maas-automation/provider/dist/runtime").deployment.diff(id, olds, news);
+    },
+    async create(inputs) {
+        return require("@maas-automation/provider/dist/runtime").deployment.create(inputs);
+    },
+    async read(id, props) {
+        return require("@maas-automation/provider/dist/runtime").deployment.read(id, props);
+    },
+    async update(id, olds, news) {
+        return require("@maas-automation/provider/dist/runtime").deployment.update(id, olds, news);
+    },
+    async delete(id, props) {
+        await require("@maas-automation/provider/dist/runtime").deployment.remove(id, props);
+    },
+};
+
+export interface MaasDeploymentArgs {
+    systemId: pulumi.Input<string>;
+    hostname: pulumi.Input<string>;
+    distroSeries?: pulumi.Input<string>;
+    hweKernel?: pulumi.Input<string>;
+    /** cloud-init user data (plain text; the client base64-encodes it). */
+    userData?: pulumi.Input<string>;
+    /** Seconds (default 1800). */
+    deployTimeoutS?: pulumi.Input<number>;
+    waitDeployment?: pulumi.Input<boolean>;
+    release?: pulumi.Input<Partial<ReleaseOptions>>;
+    /** Revisions of the storage layout / network applied before this deployment. */
+    revisions?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    reprovision?: pulumi.Input<string>;
+    /** Allow `up` to release (erase) and redeploy for a change MAAS cannot make in place. */
+    allowRedeploy?: boolean;
+}
+
+/** An operating system deployed on a machine; destroying it releases the machine (disk erase by default). */
+export class MaasDeployment extends pulumi.dynamic.Resource {
+    declare readonly deployed: pulumi.Output<boolean>;
+    declare readonly ipAddresses: pulumi.Output<string[]>;
+    declare readonly systemId: pulumi.Output<string>;
+
+    constructor(name: string, args: MaasDeploymentArgs, opts?: pulumi.CustomResourceOptions) {
+        const owner = `${pulumi.getProject()}/${pulumi.getStack()}/${name}`;
+        const redeployPolicy: RedeployPolicy = pulumi.runtime.isDryRun() ? "preview" : args.allowRedeploy ? "allow" : "refuse";
+        const { allowRedeploy: _ignored, ...inputs } = args;
+        super(
+            deploymentProvider,
+            name,
+            { ...inputs, owner, redeployPolicy, deployed: undefined, ipAddresses: undefined },
+            { ...opts, additionalSecretOutputs: ["userData"] },
+            "maas",
+            "Deployment",
+        );
+    }
+}

@@ -1,0 +1,104 @@
+// The stack program: reads the operator's file (maas:inputFile), validates it before anything reaches
+// MAAS, and registers, per machine, machine -> (storage, network) -> deployment. `actions` decides
+// which resources exist, never their order.
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { MaasDeployment, MaasMachine } from "@maas-automation/provider";
+import { loadInputFile } from "./input";
+import { MachinePlan, planFromInput } from "./plan";
+import { projectRoot } from "./automation";
+
+export interface MachineSummary {
+    hostname: string;
+    systemId: pulumi.Output<string>;
+    status: pulumi.Output<string>;
+    ipAddresses: pulumi.Output<string[]>;
+}
+
+export class InputFileError extends Error {}
+
+export function maasProgram(): () => Promise<Record<string, unknown>> {
+    return async () => {
+        const config = new pulumi.Config("maas");
+        const inputFile = path.resolve(projectRoot, config.require("inputFile"));
+        const loaded = loadInputFile(inputFile);
+        if (!loaded.ok) {
+            const lines = loaded.errors.map((e) => `  ${e.path}: ${e.message}`).join("\n");
+            throw new InputFileError(`${inputFile} is not valid; nothing was sent to MAAS:\n${lines}`);
+        }
+        for (const w of loaded.warnings) pulumi.log.warn(w);
+        const plan = planFromInput(loaded.value);
+        const allowRedeploy = config.getBoolean("allowRedeploy") ?? false;
+        const commissionToken = config.get("commissionToken");
+        const machines: Record<string, MachineSummary> = {};
+        for (const m of plan.machines) {
+            for (const w of m.warnings) pulumi.log.warn(w);
+            machines[m.hostname] = registerMachine(m, { allowRedeploy, commissionToken });
+        }
+        const outputs: Record<string, unknown> = { machines };
+        if (plan.listMachines) outputs.maasMachines = listAllMachines();
+        return outputs;
+    };
+}
+
+interface RunSettings {
+    allowRedeploy: boolean;
+    commissionToken?: string;
+}
+
+function registerMachine(m: MachinePlan, run: RunSettings): MachineSummary {
+    const spec = m.machine;
+    const machine = new MaasMachine(m.key, {
+        hostname: m.hostname,
+        ...(spec.pxeMac ? { pxeMac: spec.pxeMac } : {}),
+        architecture: spec.architecture,
+        ...(spec.powerType ? { powerType: spec.powerType } : {}),
+        ...(spec.powerParameters ? { powerParameters: pulumi.secret(spec.powerParameters) } : {}),
+        adopt: spec.adopt,
+        commissionOnAdopt: spec.commission,
+        commissioning: {
+            scripts: spec.commissioningScripts,
+            testingScripts: spec.testingScripts,
+            enableSsh: spec.enableSsh,
+            skipNetworking: spec.skipNetworking,
+            skipStorage: spec.skipStorage,
+        },
+        commissionTimeoutS: spec.commissionTimeoutS,
+        waitCommissioning: spec.waitCommissioning,
+        bios: spec.bios,
+        commissionToken: run.commissionToken ?? "",
+    });
+    let status: pulumi.Output<string> = pulumi.output("Ready");
+    let ipAddresses: pulumi.Output<string[]> = pulumi.output([]);
+    if (m.deployment) {
+        const d = m.deployment;
+        const deployment = new MaasDeployment(m.key, {
+            systemId: machine.systemId,
+            hostname: m.hostname,
+            ...(d.distroSeries ? { distroSeries: d.distroSeries } : {}),
+            ...(d.hweKernel ? { hweKernel: d.hweKernel } : {}),
+            ...(d.userData ? { userData: pulumi.secret(d.userData) } : {}),
+            deployTimeoutS: d.deployTimeoutS,
+            waitDeployment: d.waitDeployment,
+            release: d.release,
+            reprovision: d.reprovision ?? "",
+            allowRedeploy: run.allowRedeploy,
+        }, { dependsOn: [machine] });
+        status = deployment.deployed.apply((ok) => (ok ? "Deployed" : "Not deployed"));
+        ipAddresses = deployment.ipAddresses;
+    }
+    return { hostname: m.hostname, systemId: machine.systemId, status, ipAddresses };
+}
+
+/** The `list` action: every machine in MAAS, read when the program runs. */
+function listAllMachines(): pulumi.Output<unknown> {
+    const { MaasClient } = require("@maas-automation/provider/dist/maas") as typeof import("@maas-automation/provider/dist/maas");
+    const apiUrl = new pulumi.Config("maas").get("apiUrl") ?? process.env.MAAS_API_URL;
+    const apiKey = new pulumi.Config("maas").get("apiKey") ?? process.env.MAAS_API_KEY;
+    if (!apiUrl || !apiKey) return pulumi.output("list: no MAAS configured");
+    const client = new MaasClient({ apiUrl, apiKey });
+    const machines = client.listMachines().then((ms) =>
+        ms.map((x) => ({ hostname: x.hostname, systemId: x.system_id, status: x.status_name, power: x.power_state ?? "unknown", ipAddresses: x.ip_addresses })),
+    ).finally(() => client.close());
+    return pulumi.output(machines);
+}

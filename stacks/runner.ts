@@ -1,0 +1,71 @@
+// Runs the stack program on the engine for a given input file: the one path shared by the README's
+// demo, the CLI, the tests and the benchmark. Credentials from the file are handed to the engine's
+// processes as environment variables (MAAS_API_URL / MAAS_API_KEY), so they are never written to the
+// stack's config or state.
+import * as path from "node:path";
+import * as auto from "@pulumi/pulumi/automation";
+import { BackendOptions, openStack, projectRoot } from "./automation";
+import { maasProgram } from "./program";
+
+export interface RunnerOptions extends BackendOptions {
+    inputFile: string;
+    stackName: string;
+    /** Where Pulumi.yaml and Pulumi.<stack>.yaml live (default: the repo root). */
+    workDir?: string;
+    /** MAAS to use when neither stack config nor the file names one. */
+    apiUrl?: string;
+    apiKey?: string;
+    /** Extra stack config (`maas:pollInterval`, `maas:maxRetries`, `maas:allowRedeploy`, ...). */
+    config?: Record<string, string>;
+    env?: Record<string, string>;
+}
+
+export interface StackHandle {
+    stack: auto.Stack;
+    /** Options every up/preview/destroy of this project uses. */
+    runOptions: { parallel: number; continueOnError: boolean };
+}
+
+/** Engine parallelism: high enough that the engine never queues machines (Pulumi's default is 8 here). */
+export const DEFAULT_PARALLEL = 256;
+
+export async function openMaasStack(opts: RunnerOptions): Promise<StackHandle> {
+    const inputFile = path.resolve(opts.inputFile);
+    const env: Record<string, string> = { ...(opts.env ?? {}) };
+    const credentials = readFileCredentials(inputFile);
+    const apiUrl = process.env.MAAS_API_URL ?? opts.apiUrl ?? credentials.apiUrl;
+    const apiKey = process.env.MAAS_API_KEY ?? opts.apiKey ?? credentials.apiKey;
+    if (apiUrl) env.MAAS_API_URL = apiUrl;
+    if (apiKey) env.MAAS_API_KEY = apiKey;
+    const stack = await openStack({
+        stackName: opts.stackName,
+        program: maasProgram(),
+        workDir: opts.workDir ?? projectRoot,
+        env,
+        ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
+        ...(opts.homeDir ? { homeDir: opts.homeDir } : {}),
+        ...(opts.passphrase ? { passphrase: opts.passphrase } : {}),
+    });
+    // The program (in this process) reads these too; the providers get them from the engine's env.
+    if (apiUrl) process.env.MAAS_API_URL = apiUrl;
+    if (apiKey) process.env.MAAS_API_KEY = apiKey;
+    const config: Record<string, auto.ConfigValue> = { "maas:inputFile": { value: inputFile } };
+    for (const [k, v] of Object.entries(opts.config ?? {})) config[k] = { value: v };
+    await stack.setAllConfig(config);
+    return { stack, runOptions: { parallel: DEFAULT_PARALLEL, continueOnError: true } };
+}
+
+/** The file's own maas_api_url / maas_api_key, read without validating the rest. */
+function readFileCredentials(inputFile: string): { apiUrl?: string; apiKey?: string } {
+    try {
+        const { loadInputFile } = require("./input") as typeof import("./input");
+        const loaded = loadInputFile(inputFile);
+        if (!loaded.ok) return {};
+        return {
+            ...(loaded.value.maas_api_url ? { apiUrl: loaded.value.maas_api_url } : {}),
+            ...(loaded.value.maas_api_key ? { apiKey: loaded.value.maas_api_key } : {}),
+        };
+    } catch {
+        return {};
+    }
+}
