@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { startSimulator, type SimulatorOptions, type FaultSpec } from "./index";
+
+const USAGE = `usage: maas-sim [--host 127.0.0.1] [--port 5240|0] [--speed 60] [--inventory FILE] [--machines N]
+                [--seed N] [--api-key consumer:token:secret] [--admin-token T] [--faults FILE]
+                [--tls-self-signed | --tls-cert F --tls-key F] [--state FILE] [--pause-on EVENT[:N]]...
+                [--log-file FILE] [--quiet]`;
+
+function die(msg: string): never {
+  process.stderr.write(`maas-sim: ${msg}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+export function parseArgs(argv: string[]): SimulatorOptions & { state?: string } {
+  const o: SimulatorOptions & { state?: string } = {};
+  const pause: string[] = [];
+  let cert: string | undefined;
+  let key: string | undefined;
+  let selfSigned = false;
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i]!;
+    let v: string | undefined;
+    const eq = a.indexOf("=");
+    if (a.startsWith("--") && eq > 0) {
+      v = a.slice(eq + 1);
+      a = a.slice(0, eq);
+    }
+    const val = () => {
+      if (v !== undefined) return v;
+      const n = argv[++i];
+      if (n === undefined) die(`${a} needs a value`);
+      return n;
+    };
+    const num = () => {
+      const s = val();
+      const n = Number(s);
+      if (!Number.isFinite(n)) die(`${a}: not a number: ${s}`);
+      return n;
+    };
+    switch (a) {
+      case "--host": o.host = val(); break;
+      case "--port": o.port = num(); break;
+      case "--speed": o.speed = num(); break;
+      case "--inventory": o.inventory = val(); break;
+      case "--machines": o.machines = num(); break;
+      case "--seed": o.seed = num(); break;
+      case "--api-key": o.apiKey = val(); break;
+      case "--admin-token": o.adminToken = val(); break;
+      case "--faults": {
+        const f = val();
+        try {
+          o.faults = JSON.parse(readFileSync(f, "utf8")) as FaultSpec;
+        } catch (e) {
+          die(`cannot read fault spec ${f}: ${(e as Error).message}`);
+        }
+        break;
+      }
+      case "--tls-self-signed": selfSigned = true; break;
+      case "--tls-cert": cert = val(); break;
+      case "--tls-key": key = val(); break;
+      case "--state": o.state = val(); break;
+      case "--pause-on": pause.push(val()); break;
+      case "--log-file": o.logFile = val(); break;
+      case "--quiet": o.quiet = true; break;
+      case "-h":
+      case "--help":
+        process.stdout.write(USAGE + "\n");
+        process.exit(0);
+      // eslint-disable-next-line no-fallthrough
+      default: die(`unknown argument: ${a}`);
+    }
+  }
+  if (selfSigned && (cert || key)) die("--tls-self-signed excludes --tls-cert/--tls-key");
+  if (!!cert !== !!key) die("--tls-cert and --tls-key go together");
+  if (selfSigned) o.tls = { selfSigned: true };
+  else if (cert && key) o.tls = { cert, key };
+  if (pause.length) o.pauseOn = pause;
+  return o;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  if (o.state) process.stderr.write(`maas-sim: warning: --state ${o.state} is not implemented; state is kept in memory only\n`);
+  const sim = await startSimulator(o);
+  const lines = [`MAAS_API_URL=${sim.url}`, `MAAS_API_KEY=${sim.apiKey}`, `MAAS_SIM_ADMIN_TOKEN=${sim.adminToken}`];
+  if (sim.caFile) lines.push(`MAAS_CA_FILE=${sim.caFile}`);
+  process.stdout.write(lines.join("\n") + "\n");
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void sim.close().then(() => process.exit(0));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`maas-sim: ${(e as Error).message}\n`);
+    process.exit(1);
+  });
+}

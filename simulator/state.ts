@@ -1,0 +1,263 @@
+import type { Fabric, Machine, Server, Subnet, Vlan } from "./model";
+import { BUSY_STATES, STATUS_NAME, S } from "./model";
+import { hashUnit, intToIp, cidrRange, ipToInt, rng } from "./util";
+import type { Inventory } from "./inventory";
+import type { FaultEngine } from "./faults";
+
+export interface User {
+  username: string;
+  isAdmin: boolean;
+}
+
+/** Per-request context. */
+export interface Ctx {
+  user: User | null;
+  /** set when a --pause-on event fired during this request */
+  hold: boolean;
+}
+
+export interface SimEvent {
+  seq: number;
+  event: string;
+  systemId: string | null;
+  hostname: string | null;
+  at: string;
+}
+
+export interface StatRow {
+  method: string;
+  route: string;
+  systemId: string | null;
+  status: number;
+  count: number;
+}
+
+export interface PauseRule {
+  event: string;
+  n: number | null; // null: every occurrence
+}
+
+export class SimState {
+  readonly r: () => number;
+  machines: Machine[] = [];
+  bySystemId = new Map<string, Machine>();
+  /** deleted machines, kept for statistics */
+  deleted = new Map<string, Machine>();
+  fabrics: Fabric[] = [];
+  vlans: Vlan[] = [];
+  subnets: Subnet[] = [];
+  servers: Server[] = [];
+  usedIps = new Map<number, Set<string>>();
+  private ids: Record<string, number> = {};
+  events: SimEvent[] = [];
+  private eventWaiters: Array<() => void> = [];
+  stats = new Map<string, StatRow>();
+  pauseRules: PauseRule[] = [];
+  eventCounts = new Map<string, number>();
+  private resumeWaiters: Array<() => void> = [];
+  paused = false;
+  closed = false;
+  faults!: FaultEngine;
+  log: (msg: string) => void = () => {};
+
+  constructor(
+    public speed: number,
+    public seed: number,
+  ) {
+    this.r = rng(seed);
+  }
+
+  nextId(kind: string): number {
+    this.ids[kind] = (this.ids[kind] ?? 0) + 1;
+    return this.ids[kind]!;
+  }
+
+  newSystemId(): string {
+    const chars = "abcdefghjkmnpqrstwxy0123456789";
+    for (;;) {
+      let s = "";
+      for (let i = 0; i < 6; i++) s += chars[Math.floor(this.r() * chars.length)];
+      if (!this.bySystemId.has(s)) return s;
+    }
+  }
+
+  initNetworks(inv: Inventory): void {
+    const fabricByName = new Map<string, Fabric>();
+    const fabric = (name: string): Fabric => {
+      let f = fabricByName.get(name);
+      if (!f) {
+        f = { id: this.fabrics.length, name, classType: null };
+        this.fabrics.push(f);
+        fabricByName.set(name, f);
+        this.vlans.push({ id: 5001 + this.vlans.length, vid: 0, name: "untagged", fabricId: f.id, mtu: 1500, dhcpOn: true });
+      }
+      return f;
+    };
+    fabric("fabric-0");
+    for (const sn of inv.subnets) {
+      const f = fabric(sn.fabric);
+      let v = this.vlans.find((x) => x.fabricId === f.id && x.vid === sn.vid);
+      if (!v) {
+        v = { id: 5001 + this.vlans.length, vid: sn.vid, name: String(sn.vid), fabricId: f.id, mtu: 1500, dhcpOn: false };
+        this.vlans.push(v);
+      }
+      const id = this.subnets.length + 1;
+      this.subnets.push({ id, name: sn.name ?? sn.cidr, cidr: sn.cidr, gateway: sn.gateway, vlanId: v.id, dnsServers: [], managed: true });
+    }
+    for (const s of inv.servers) for (const n of s.nics) fabric(n.fabric);
+  }
+
+  fabricByName(name: string): Fabric | undefined {
+    return this.fabrics.find((f) => f.name === name);
+  }
+  untaggedVlan(fabricId: number): Vlan {
+    return this.vlans.find((v) => v.fabricId === fabricId && v.vid === 0)!;
+  }
+  subnetForVlan(vlanId: number | null): Subnet | undefined {
+    return vlanId === null ? undefined : this.subnets.find((s) => s.vlanId === vlanId);
+  }
+
+  /** Allocate a free IP in a subnet (skipping network, gateway, the first 9 and broadcast). */
+  allocateIp(subnet: Subnet): string | null {
+    const used = this.usedIps.get(subnet.id) ?? new Set<string>();
+    this.usedIps.set(subnet.id, used);
+    const { net, size } = cidrRange(subnet.cidr);
+    for (let i = 10; i < size - 1; i++) {
+      const ip = intToIp(net + i);
+      if (ip !== subnet.gateway && !used.has(ip)) {
+        used.add(ip);
+        return ip;
+      }
+    }
+    return null;
+  }
+  claimIp(subnet: Subnet, ip: string): boolean {
+    const used = this.usedIps.get(subnet.id) ?? new Set<string>();
+    this.usedIps.set(subnet.id, used);
+    if (used.has(ip) || ip === subnet.gateway) return false;
+    const { net, size } = cidrRange(subnet.cidr);
+    const n = ipToInt(ip);
+    if (n <= net || n >= net + size - 1) return false;
+    used.add(ip);
+    return true;
+  }
+  releaseIp(subnetId: number | null, ip: string | null): void {
+    if (subnetId === null || !ip) return;
+    this.usedIps.get(subnetId)?.delete(ip);
+  }
+
+  // ---- virtual time ----
+  /** wall-clock milliseconds for a virtual duration in seconds */
+  wallMs(virtualSeconds: number): number {
+    return (virtualSeconds * 1000) / this.speed;
+  }
+  jitter(m: Machine, phase: string, base: number): number {
+    const k = m.transitions.length;
+    return base * (0.85 + 0.3 * hashUnit(this.seed, m.systemId, phase, k));
+  }
+  schedule(m: Machine, virtualSeconds: number, fn: () => void): void {
+    this.cancel(m);
+    m.timer = setTimeout(() => {
+      m.timer = null;
+      if (!this.closed) fn();
+    }, this.wallMs(virtualSeconds));
+  }
+  cancel(m: Machine): void {
+    if (m.timer) clearTimeout(m.timer);
+    m.timer = null;
+  }
+  busySeconds(m: Machine): number {
+    let b = m.busySeconds;
+    if (m.busySince !== null) b += ((Date.now() - m.busySince) / 1000) * this.speed;
+    return b;
+  }
+
+  setStatus(m: Machine, to: S, ctx?: Ctx | null, message?: string): void {
+    const from = m.status;
+    if (from === to) return;
+    const now = Date.now();
+    if (m.busySince !== null) {
+      m.busySeconds += ((now - m.busySince) / 1000) * this.speed;
+      m.busySince = null;
+    }
+    if (BUSY_STATES.has(to)) m.busySince = now;
+    m.previousStatus = from;
+    m.status = to;
+    if (message !== undefined) m.statusMessage = message;
+    m.transitions.push({ from: STATUS_NAME[from]!, to: STATUS_NAME[to]!, at: new Date(now).toISOString() });
+    this.emit("status-changed", m, ctx);
+  }
+
+  // ---- events & pause ----
+  emit(event: string, m: Machine | null, ctx?: Ctx | null, hostname?: string): void {
+    const e: SimEvent = {
+      seq: this.events.length + 1,
+      event,
+      systemId: m?.systemId ?? null,
+      hostname: m?.hostname ?? hostname ?? null,
+      at: new Date().toISOString(),
+    };
+    this.events.push(e);
+    if (this.events.length > 100000) this.events.splice(0, 50000);
+    const n = (this.eventCounts.get(event) ?? 0) + 1;
+    this.eventCounts.set(event, n);
+    for (const rule of this.pauseRules) {
+      if (rule.event === event && (rule.n === null || rule.n === n)) {
+        this.paused = true;
+        if (ctx) ctx.hold = true;
+        this.log(`paused on ${event}#${n}`);
+      }
+    }
+    const w = this.eventWaiters;
+    this.eventWaiters = [];
+    for (const f of w) f();
+  }
+  eventsAfter(after: number): SimEvent[] {
+    return this.events.filter((e) => e.seq > after);
+  }
+  waitEvent(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, timeoutMs);
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      this.eventWaiters.push(done);
+    });
+  }
+  wakeAll(): void {
+    const w = this.eventWaiters;
+    this.eventWaiters = [];
+    for (const f of w) f();
+    this.resume();
+  }
+  waitResume(): Promise<void> {
+    if (!this.paused) return Promise.resolve();
+    return new Promise((resolve) => this.resumeWaiters.push(resolve));
+  }
+  resume(): number {
+    this.paused = false;
+    const w = this.resumeWaiters;
+    this.resumeWaiters = [];
+    for (const f of w) f();
+    return w.length;
+  }
+
+  // ---- stats ----
+  record(method: string, route: string, systemId: string | null, status: number): void {
+    const key = `${method} ${route} ${systemId ?? ""} ${status}`;
+    const row = this.stats.get(key);
+    if (row) row.count++;
+    else this.stats.set(key, { method, route, systemId, status, count: 1 });
+  }
+  resetStats(): void {
+    this.stats.clear();
+    const now = Date.now();
+    for (const m of this.machines) {
+      m.requests = 0;
+      m.busySeconds = 0;
+      if (m.busySince !== null) m.busySince = now;
+      m.transitions = [];
+    }
+  }
+}
