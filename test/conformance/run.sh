@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Conformance: a MAAS client no one here wrote (juju's gomaasapi, Go) drives the simulator.
-# Builds test/conformance/conformance, starts `node dist/simulator/main.js --port 0 --speed 600`
+# Builds test/conformance/conformance, starts `$simcmd --port 0 --speed 600`
 # (the repo must have been compiled with `npx tsc -b`; tools/test.sh does that), runs the program
 # against it, stops the simulator and exits with the program's status.
 #
@@ -41,18 +41,21 @@ fi
 
 # 3. The simulator.
 cd "$root"
-if [ ! -f dist/simulator/main.js ]; then
+# CONFORMANCE_SIM overrides the start command (e.g. "npx --no-install tsx simulator/main.ts").
+simcmd="${CONFORMANCE_SIM:-node dist/simulator/main.js}"
+if [ -z "${CONFORMANCE_SIM:-}" ] && [ ! -f dist/simulator/main.js ]; then
   log "dist/simulator/main.js missing; compiling with tsc -b"
   npx --no-install tsc -b || { log "FAIL: tsc -b"; echo "0 passed, 1 failed"; exit 1; }
 fi
 simlog="$(mktemp -t maas-sim-conformance.XXXXXX)"
-node dist/simulator/main.js --port 0 --speed "${CONFORMANCE_SPEED:-600}" >"$simlog" 2>&1 &
+# Own process group (setsid), so that stopping it also stops any children (npx, tsx).
+setsid $simcmd --port 0 --speed "${CONFORMANCE_SPEED:-600}" >"$simlog" 2>&1 </dev/null &
 simpid=$!
 cleanup() {
   if kill -0 "$simpid" 2>/dev/null; then
-    kill "$simpid" 2>/dev/null
+    kill -TERM -- "-$simpid" 2>/dev/null || kill -TERM "$simpid" 2>/dev/null
     for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$simpid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$simpid" 2>/dev/null
+    kill -KILL -- "-$simpid" 2>/dev/null || kill -KILL "$simpid" 2>/dev/null
   fi
   wait "$simpid" 2>/dev/null
   rm -f "$simlog"
