@@ -1,7 +1,7 @@
 /**
  * Retry delays: exponential from `baseMs` (1 s), doubling per retry, capped at `capMs` (60 s),
  * with "equal jitter": the delay for retry n (0-based) is uniformly in [d/2, d] where
- * d = min(cap, base * 2^n). A Retry-After from the server replaces the computed delay.
+ * d = min(cap, base * 2^n). A Retry-After from the server replaces the computed delay (never beyond the cap).
  */
 export interface BackoffOptions {
   baseMs: number;

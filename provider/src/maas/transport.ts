@@ -304,7 +304,8 @@ export class HttpTransport {
       if (outcome.kind === "fatal") throw outcome.error;
       if (max > 0 && attempt > max) throw new RetriesExhaustedError(ctx, attempt, outcome.error);
       let delay = backoffDelay(attempt - 1, { baseMs: this.o.retryBaseMs, capMs: this.o.retryCapMs, ...(this.o.random ? { random: this.o.random } : {}) });
-      if (outcome.retryAfterMs !== undefined) delay = Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS);
+      // Retry-After replaces the computed delay, bounded by the configured cap (retryCapMs).
+      if (outcome.retryAfterMs !== undefined) delay = Math.min(outcome.retryAfterMs, this.o.retryCapMs, MAX_RETRY_AFTER_MS);
       this.o.onRetry?.({ ctx, attempt, delayMs: delay, error: outcome.error });
       await this.sleep(delay);
     }
