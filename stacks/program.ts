@@ -15,19 +15,21 @@ export interface MachineSummary {
     ipAddresses: pulumi.Output<string[]>;
 }
 
-export class InputFileError extends Error {}
-
 export function maasProgram(): () => Promise<Record<string, unknown>> {
     return async () => {
         const config = new pulumi.Config("maas");
         const inputFile = path.resolve(projectRoot, config.require("inputFile"));
         const loaded = loadInputFile(inputFile);
         if (!loaded.ok) {
+            // Logged as errors (the engine then fails the update) rather than thrown: a rejected inline
+            // program also surfaces as an unhandled rejection in the process that hosts it.
             const lines = loaded.errors.map((e) => `  ${e.path}: ${e.message}`).join("\n");
-            throw new InputFileError(`${inputFile} is not valid; nothing was sent to MAAS:\n${lines}`);
+            pulumi.log.error(`${inputFile} is not valid; nothing was sent to MAAS:\n${lines}`);
+            return {};
         }
         for (const w of loaded.warnings) pulumi.log.warn(w);
         const plan = planFromInput(loaded.value);
+        for (const w of plan.warnings) pulumi.log.warn(w);
         const allowRedeploy = config.getBoolean("allowRedeploy") ?? false;
         const commissionToken = config.get("commissionToken");
         const machines: Record<string, MachineSummary> = {};
@@ -48,39 +50,39 @@ interface RunSettings {
 
 function registerMachine(m: MachinePlan, run: RunSettings): MachineSummary {
     const spec = m.machine;
-    const machine = new MaasMachine(m.key, {
+    const c = spec.commissioning;
+    const machine = new MaasMachine(m.names.machine, {
         hostname: m.hostname,
         ...(spec.pxeMac ? { pxeMac: spec.pxeMac } : {}),
         architecture: spec.architecture,
-        ...(spec.powerType ? { powerType: spec.powerType } : {}),
-        ...(spec.powerParameters ? { powerParameters: pulumi.secret(spec.powerParameters) } : {}),
+        ...(spec.power ? { powerType: spec.power.type, powerParameters: pulumi.secret(spec.power.parameters.reveal()) } : {}),
         adopt: spec.adopt,
-        commissionOnAdopt: spec.commission,
+        commissionOnAdopt: c.run,
         commissioning: {
-            scripts: spec.commissioningScripts,
-            testingScripts: spec.testingScripts,
-            enableSsh: spec.enableSsh,
-            skipNetworking: spec.skipNetworking,
-            skipStorage: spec.skipStorage,
+            scripts: c.scripts,
+            testingScripts: c.testingScripts,
+            enableSsh: c.enableSsh,
+            skipNetworking: c.skipNetworking,
+            skipStorage: c.skipStorage,
         },
-        commissionTimeoutS: spec.commissionTimeoutS,
-        waitCommissioning: spec.waitCommissioning,
-        bios: spec.bios,
+        commissionTimeoutS: c.timeoutS,
+        waitCommissioning: c.wait,
+        bios: spec.bios ?? {},
         commissionToken: run.commissionToken ?? "",
     });
-    let status: pulumi.Output<string> = pulumi.output("Ready");
+    let status: pulumi.Output<string> = pulumi.output(c.wait ? "Ready" : "Commissioning");
     let ipAddresses: pulumi.Output<string[]> = pulumi.output([]);
     if (m.deployment) {
         const d = m.deployment;
-        const deployment = new MaasDeployment(m.key, {
+        const deployment = new MaasDeployment(m.names.deployment, {
             systemId: machine.systemId,
             hostname: m.hostname,
             ...(d.distroSeries ? { distroSeries: d.distroSeries } : {}),
             ...(d.hweKernel ? { hweKernel: d.hweKernel } : {}),
             ...(d.userData ? { userData: pulumi.secret(d.userData) } : {}),
-            deployTimeoutS: d.deployTimeoutS,
-            waitDeployment: d.waitDeployment,
-            release: d.release,
+            deployTimeoutS: d.timeoutS,
+            waitDeployment: d.wait,
+            release: { erase: d.release.erase, secureErase: d.release.secureErase, quickErase: d.release.quickErase, timeoutS: d.release.timeoutS, wait: d.release.wait },
             reprovision: d.reprovision ?? "",
             allowRedeploy: run.allowRedeploy,
         }, { dependsOn: [machine] });

@@ -63,7 +63,7 @@ function readFileCredentials(inputFile: string): { apiUrl?: string; apiKey?: str
         if (!loaded.ok) return {};
         return {
             ...(loaded.value.maas_api_url ? { apiUrl: loaded.value.maas_api_url } : {}),
-            ...(loaded.value.maas_api_key ? { apiKey: loaded.value.maas_api_key } : {}),
+            ...(loaded.value.maas_api_key ? { apiKey: loaded.value.maas_api_key.reveal() } : {}),
         };
     } catch {
         return {};

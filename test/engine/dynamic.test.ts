@@ -31,11 +31,17 @@ const fileProvider: pulumi.dynamic.ResourceProvider = {
     },
 };
 
+class FileResource extends pulumi.dynamic.Resource {
+    constructor(name: string, props: { path: string; text: string }) {
+        super(fileProvider, name, props);
+    }
+}
+
 test("a dynamic resource goes through up, preview, refresh and destroy on the real engine", { timeout: 300_000 }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "maas-engine-"));
     const target = path.join(dir, "resource.txt");
     const program = async () => {
-        const res = new pulumi.dynamic.Resource(fileProvider, "greeting", { path: target, text: "hello" });
+        const res = new FileResource("greeting", { path: target, text: "hello" });
         return { path: res.id };
     };
     const stack = await openStack({

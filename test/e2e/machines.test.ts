@@ -1,0 +1,98 @@
+// Issue 5 end to end: the original SDK's use cases through the real engine against the simulator.
+import { after, before, describe, test } from "node:test";
+import * as assert from "node:assert/strict";
+import { MaasClient } from "@maas-automation/provider/dist/maas";
+import { E2E, progressStates, startE2E } from "./harness";
+
+const ipmi = (addr: string) => ({ power_address: addr, power_user: "root", power_pass: "s3cret-bmc" });
+
+const useCase1 = {
+    actions: ["create_machine", "set_power", "commission", "deploy"],
+    machines: [
+        { hostname: "node01", pxe_mac: "aa:bb:cc:dd:ee:ff", power_type: "ipmi", power_parameters: ipmi("10.0.0.100"), distro_series: "jammy" },
+        { hostname: "node02", pxe_mac: "aa:bb:cc:dd:ef:00", power_type: "ipmi", power_parameters: ipmi("10.0.0.101"), distro_series: "focal" },
+    ],
+};
+
+function maas(e2e: E2E): MaasClient {
+    return new MaasClient({ apiUrl: e2e.sim.url, apiKey: e2e.sim.apiKey });
+}
+
+async function statusOf(e2e: E2E, hostname: string): Promise<string | undefined> {
+    const client = maas(e2e);
+    try {
+        return (await client.listMachines({ hostname: [hostname] }))[0]?.status_name;
+    } finally {
+        await client.close();
+    }
+}
+
+describe("machines and deployments", { timeout: 600_000 }, () => {
+    let e2e: E2E;
+    before(async () => {
+        e2e = await startE2E();
+    });
+    after(async () => {
+        await e2e.close();
+    });
+
+    test("use case 1: enlist, power, commission and deploy two machines; no changes on re-preview; destroy gives them back", async () => {
+        const file = e2e.writeInput("uc1.json", useCase1);
+        const s = await e2e.open("uc1", file);
+        const preview = await s.preview();
+        assert.equal(preview.changeSummary.create, 5, preview.log); // stack + 2 machines + 2 deployments
+        assert.equal(await statusOf(e2e, "node01"), undefined, "preview must not enlist anything");
+
+        const up = await s.up();
+        assert.equal(up.summary.result, "succeeded", up.log);
+        const out = await s.outputs();
+        assert.equal(out.node01.status, "Deployed");
+        assert.equal(out.node02.status, "Deployed");
+        assert.equal(await statusOf(e2e, "node01"), "Deployed");
+        assert.equal(await statusOf(e2e, "node02"), "Deployed");
+        assert.ok(progressStates(up.log, "node01").includes("Deployed"), "progress lines report the deployment");
+
+        await e2e.sim.resetStats();
+        const again = await s.preview();
+        assert.deepEqual(Object.keys(again.changeSummary), ["same"], again.log);
+        const upAgain = await s.up();
+        assert.equal(upAgain.summary.resourceChanges?.update ?? 0, 0);
+        assert.equal(await e2e.sim.mutatingRequestCount(), 0, "a second up changes nothing in MAAS");
+
+        const destroy = await s.destroy();
+        assert.equal(destroy.summary.result, "succeeded", destroy.log);
+        assert.equal(await statusOf(e2e, "node01"), undefined, "machines the stack enlisted are deleted");
+        const stats = await e2e.sim.stats();
+        const node01 = Object.values(stats.machines).find((m: { hostname?: string }) => m.hostname === "node01") as { transitions: { to: string }[] };
+        const tos = node01.transitions.map((t) => t.to);
+        assert.ok(tos.includes("Disk erasing"), `release erased the disk: ${tos.join(" -> ")}`);
+    });
+
+    test("use case 4: commission an existing machine (adopted); destroy only forgets it", async () => {
+        const file = e2e.writeInput("uc4.json", { actions: ["commission"], machines: [{ hostname: "existing-node" }] });
+        const s = await e2e.open("uc4", file);
+        const preview = await s.preview();
+        assert.match(preview.stdout + preview.log, /existing-node/);
+        await e2e.sim.resetStats();
+        const up = await s.up();
+        assert.equal(up.summary.result, "succeeded", up.log);
+        const stats = await e2e.sim.stats();
+        const routes = stats.requests.filter((r: { method: string }) => r.method === "POST").map((r: { route: string }) => r.route);
+        assert.ok(routes.some((r: string) => r.endsWith("?op=commission")), `commissioned: ${routes.join(", ")}`);
+        assert.equal(await statusOf(e2e, "existing-node"), "Ready");
+        await s.destroy();
+        assert.equal(await statusOf(e2e, "existing-node"), "Ready", "an adopted machine stays in MAAS");
+    });
+
+    test("an invalid file fails before any MAAS request, naming the JSON path", async () => {
+        const bad = { actions: ["create_machine", "deploy"], machines: [{ hostname: "node01", pxe_mac: "not-a-mac" }] };
+        const file = e2e.writeInput("bad.json", bad);
+        await e2e.sim.resetStats();
+        const s = await e2e.open("bad", file);
+        await assert.rejects(s.preview(), /machines\[0\]\.pxe_mac/);
+        await assert.rejects(s.up(), /machines\[0\]\.pxe_mac/);
+        const stats = await e2e.sim.stats();
+        const total = stats.requests.reduce((n: number, r: { count: number }) => n + r.count, 0);
+        assert.equal(total, 0, "no request reached MAAS");
+    });
+});
