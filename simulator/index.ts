@@ -106,9 +106,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
       key = readFileSync(opts.tls.key, "utf8");
       caFile = opts.tls.cert;
     }
-    server = createHttpsServer({ cert, key }, (req, res) => void handler(req, res)) as unknown as Server;
+    server = createHttpsServer({ cert, key, maxHeaderSize: 1024 * 1024 }, (req, res) => void handler(req, res)) as unknown as Server;
   } else {
-    server = createHttpServer((req, res) => void handler(req, res));
+    server = createHttpServer({ maxHeaderSize: 1024 * 1024 }, (req, res) => void handler(req, res));
   }
   server.keepAliveTimeout = 65_000;
   const sockets = trackSockets(server);
