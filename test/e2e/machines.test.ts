@@ -96,3 +96,98 @@ describe("machines and deployments", { timeout: 600_000 }, () => {
         assert.equal(total, 0, "no request reached MAAS");
     });
 });
+
+describe("fleet behaviour", { timeout: 600_000 }, () => {
+    let e2e: E2E;
+    before(async () => {
+        e2e = await startE2E();
+    });
+    after(async () => {
+        await e2e.close();
+    });
+
+    test("a failing commission fails only that machine; the next up after the fault clears converges", async () => {
+        await e2e.sim.setFaults({ machines: { node02: { failCommissioning: true } } });
+        const file = e2e.writeInput("fleet.json", useCase1);
+        const s = await e2e.open("fleet", file);
+        await assert.rejects(s.up(), (e: Error) => /node02/.test(e.message) && /Failed commissioning/.test(e.message));
+        assert.equal(await statusOf(e2e, "node01"), "Deployed", "the healthy machine reached Deployed in the same run");
+        assert.equal(await statusOf(e2e, "node02"), "Failed commissioning");
+
+        await e2e.sim.setFaults({});
+        const up = await s.up();
+        assert.equal(up.summary.result, "succeeded", up.log);
+        assert.equal(await statusOf(e2e, "node02"), "Deployed");
+        const inventory = await e2e.sim.inventory();
+        const enlisted = inventory.servers.filter((x) => x.systemId !== null && x.hostname.startsWith("node0"));
+        assert.equal(enlisted.length, 2, "no machine was enlisted twice");
+    });
+
+    test("renaming a host keyed by its MAC is an in-place update", async () => {
+        const renamed = { ...useCase1, machines: [{ ...useCase1.machines[0], hostname: "node01-renamed" }, useCase1.machines[1]] };
+        const s = await e2e.open("fleet", e2e.writeInput("fleet.json", renamed));
+        const preview = await s.preview();
+        assert.equal(preview.changeSummary.replace ?? 0, 0, preview.log);
+        assert.ok((preview.changeSummary.update ?? 0) >= 1, preview.log);
+        const up = await s.up();
+        assert.equal(up.summary.result, "succeeded", up.log);
+        assert.equal(await statusOf(e2e, "node01-renamed"), "Deployed");
+        assert.equal(await statusOf(e2e, "node01"), undefined);
+    });
+
+    test("a machine released behind the stack's back shows in refresh, and the next up redeploys it", async () => {
+        const s = await e2e.open("fleet", e2e.writeInput("fleet.json", useCase1));
+        await s.up();
+        const client = maas(e2e);
+        try {
+            const [m] = await client.listMachines({ hostname: ["node02"] });
+            await client.release(m.system_id, { erase: false });
+        } finally {
+            await client.close();
+        }
+        const refresh = await s.refresh();
+        assert.ok((refresh.summary.resourceChanges?.update ?? 0) >= 1, refresh.log);
+        const state = await s.stack.exportStack();
+        const deployment = state.deployment.resources.find((r: { type: string; outputs?: { hostname?: string } }) =>
+            r.type === "pulumi-nodejs:dynamic/maas:Deployment" && r.outputs?.hostname === "node02");
+        assert.equal(deployment.outputs.deployed, false, "refresh recorded that node02 is no longer deployed");
+        const up = await s.up();
+        assert.equal(up.summary.result, "succeeded", up.log);
+        assert.equal(await statusOf(e2e, "node02"), "Deployed");
+    });
+
+    test("use case 2: a new reprovision token releases with erase and redeploys only that machine", async () => {
+        const reprovisioned = { ...useCase1, machines: [useCase1.machines[0], { ...useCase1.machines[1], reprovision: "2026-11-25" }] };
+        const s = await e2e.open("fleet", e2e.writeInput("fleet.json", reprovisioned));
+        await e2e.sim.resetStats();
+        const up = await s.up();
+        assert.equal(up.summary.result, "succeeded", up.log);
+        assert.equal(up.summary.resourceChanges?.replace, 1, up.log);
+        const stats = await e2e.sim.stats();
+        const byHost = (h: string) => Object.values(stats.machines).find((m) => m.hostname === h);
+        const node02 = byHost("node02")!.transitions.map((t) => t.to);
+        assert.deepEqual(node02.slice(0, 1), ["Disk erasing"], node02.join(" -> "));
+        assert.ok(node02.includes("Deployed"));
+        assert.equal(byHost("node01")?.transitions.length ?? 0, 0, "the other machine was not touched");
+    });
+
+    test("use case 5: machines named by hostname only are adopted; destroy releases but keeps them", async () => {
+        const s = await e2e.open("uc5", e2e.writeInput("uc5.json", {
+            actions: ["commission", "deploy"],
+            machines: [{ hostname: "existing-node", distro_series: "jammy" }],
+        }));
+        const up = await s.up();
+        assert.equal(up.summary.result, "succeeded", up.log);
+        assert.equal(await statusOf(e2e, "existing-node"), "Deployed");
+        await s.destroy();
+        assert.equal(await statusOf(e2e, "existing-node"), "Ready", "released, and kept in MAAS");
+    });
+
+    test("use case 3: destroy releases with erase and deletes what the stack enlisted", async () => {
+        const s = await e2e.open("fleet", e2e.writeInput("fleet.json", useCase1));
+        const destroy = await s.destroy();
+        assert.equal(destroy.summary.result, "succeeded", destroy.log);
+        assert.equal(await statusOf(e2e, "node02"), undefined);
+        assert.equal(await statusOf(e2e, "node01-renamed"), undefined);
+    });
+});

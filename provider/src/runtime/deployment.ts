@@ -46,7 +46,12 @@ export interface DeploymentOuts extends DeploymentInputs {
 const REDEPLOY_FIELDS = ["systemId", "distroSeries", "hweKernel", "userData", "revisions"] as const;
 
 function changedRedeployFields(olds: Partial<DeploymentInputs>, news: DeploymentInputs): string[] {
-    return REDEPLOY_FIELDS.filter((f) => containsUnknown(news[f]) || JSON.stringify(olds[f] ?? null) !== JSON.stringify(news[f] ?? null));
+    return REDEPLOY_FIELDS.filter((f) => {
+        // A machine being updated (renamed, new power settings) keeps its system_id, but preview sees
+        // it as unknown: that alone is no reason to redeploy.
+        if (f === "systemId" && news.systemId === UNKNOWN) return false;
+        return containsUnknown(news[f]) || JSON.stringify(olds[f] ?? null) !== JSON.stringify(news[f] ?? null);
+    });
 }
 
 function who(p: { hostname: string; systemId?: string }): string {
@@ -97,6 +102,7 @@ export async function diff(_id: string, olds: DeploymentOuts, news: DeploymentIn
     if ((olds.reprovision ?? "") !== news.reprovision) replaces.push("reprovision");
     const changes =
         replaces.length > 0 ||
+        news.systemId === UNKNOWN ||
         !olds.deployed ||
         olds.deployTimeoutS !== news.deployTimeoutS ||
         olds.waitDeployment !== news.waitDeployment ||
@@ -181,7 +187,7 @@ export async function create(inputs: DeploymentInputs & Record<string, unknown>)
 }
 
 export async function update(_id: string, olds: DeploymentOuts, news: DeploymentInputs): Promise<{ outs: DeploymentOuts }> {
-    if (olds.deployed) {
+    if (olds.deployed && olds.systemId === news.systemId) {
         // Only settings that take effect later (timeouts, release options) changed.
         const machine = await client().getMachine(news.systemId);
         return { outs: outsFor(news, machine, true) };
