@@ -49,7 +49,10 @@ export async function openMaasStack(opts: RunnerOptions): Promise<StackHandle> {
     // The program (in this process) reads these too; the providers get them from the engine's env.
     if (apiUrl) process.env.MAAS_API_URL = apiUrl;
     if (apiKey) process.env.MAAS_API_KEY = apiKey;
-    const config: Record<string, auto.ConfigValue> = { "maas:inputFile": { value: inputFile } };
+    // Relative to the project when inside it, so the committed Pulumi.dev.yaml stays as it is.
+    const relative = path.relative(projectRoot, inputFile);
+    const inputSetting = relative.startsWith("..") || path.isAbsolute(relative) ? inputFile : relative;
+    const config: Record<string, auto.ConfigValue> = { "maas:inputFile": { value: inputSetting } };
     for (const [k, v] of Object.entries(opts.config ?? {})) config[k] = { value: v };
     await stack.setAllConfig(config);
     return { stack, runOptions: { parallel: DEFAULT_PARALLEL, continueOnError: true } };
