@@ -3,9 +3,9 @@
 // which resources exist, never their order.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { MaasDeployment, MaasMachine } from "@maas-automation/provider";
+import { MaasBond, MaasDeployment, MaasInterface, MaasMachine, MaasStorageLayout } from "@maas-automation/provider";
 import { loadInputFile } from "./input";
-import { MachinePlan, planFromInput } from "./plan";
+import { DiskRef, MachinePlan, NetworkSpec, StorageSpec, planFromInput } from "./plan";
 import { projectRoot } from "./automation";
 
 export interface MachineSummary {
@@ -70,6 +70,20 @@ function registerMachine(m: MachinePlan, run: RunSettings): MachineSummary {
         bios: spec.bios ?? {},
         commissionToken: run.commissionToken ?? "",
     });
+    // Storage and network are applied on the Ready machine after (re)commissioning, before deploying.
+    const revisions: Record<string, pulumi.Output<string>> = {};
+    const configuration: pulumi.Resource[] = [];
+    if (m.storage) {
+        const layout = registerStorage(m, m.storage, machine, run.allowRedeploy);
+        revisions.storage = layout.revision;
+        configuration.push(layout);
+    }
+    if (m.network) {
+        for (const [key, res] of registerNetwork(m, m.network, machine, run.allowRedeploy)) {
+            revisions[key] = res.revision;
+            configuration.push(res);
+        }
+    }
     let status: pulumi.Output<string> = pulumi.output(c.wait ? "Ready" : "Commissioning");
     let ipAddresses: pulumi.Output<string[]> = pulumi.output([]);
     if (m.deployment) {
@@ -83,20 +97,93 @@ function registerMachine(m: MachinePlan, run: RunSettings): MachineSummary {
             deployTimeoutS: d.timeoutS,
             waitDeployment: d.wait,
             release: { erase: d.release.erase, secureErase: d.release.secureErase, quickErase: d.release.quickErase, timeoutS: d.release.timeoutS, wait: d.release.wait },
+            revisions,
             reprovision: d.reprovision ?? "",
             allowRedeploy: run.allowRedeploy,
-        }, { dependsOn: [machine] });
+        }, { dependsOn: [machine, ...configuration] });
         status = deployment.deployed.apply((ok) => (ok ? "Deployed" : "Not deployed"));
         ipAddresses = deployment.ipAddresses;
     }
     return { hostname: m.hostname, systemId: machine.systemId, status, ipAddresses };
 }
 
+function diskArgs(disk: DiskRef): { name?: string; serial?: string; bootDisk?: boolean } {
+    if (disk.by === "name") return { name: disk.name };
+    if (disk.by === "serial") return { serial: disk.serial };
+    return { bootDisk: true };
+}
+
+function registerStorage(m: MachinePlan, spec: StorageSpec, machine: MaasMachine, allowRedeploy: boolean): MaasStorageLayout {
+    return new MaasStorageLayout(m.names.storage, {
+        allowRedeploy,
+        systemId: machine.systemId,
+        hostname: m.hostname,
+        commissionRevision: machine.commissionRevision,
+        disk: diskArgs(spec.disk),
+        setBootDisk: m.machine.bootDisk !== undefined,
+        partitions: spec.partitions.map((p) => ({
+            size: p.sizeBytes,
+            ...(p.fs ? { fs: p.fs } : {}),
+            ...(p.mount ? { mount: p.mount } : {}),
+            bootable: p.bootable,
+        })),
+        volumeGroups: spec.volumeGroups.map((vg) => ({
+            name: vg.name,
+            partitions: vg.partitions,
+            logicalVolumes: vg.logicalVolumes.map((lv) => ({ name: lv.name, size: lv.sizeBytes, fs: lv.fs, ...(lv.mount ? { mount: lv.mount } : {}) })),
+        })),
+    }, { dependsOn: [machine] });
+}
+
+/** Bonds first, then one MaasInterface per configured interface (VLANs included). */
+function registerNetwork(m: MachinePlan, spec: NetworkSpec, machine: MaasMachine, allowRedeploy: boolean): [string, MaasBond | MaasInterface][] {
+    const common = { systemId: machine.systemId, hostname: m.hostname, commissionRevision: machine.commissionRevision, allowRedeploy };
+    const out: [string, MaasBond | MaasInterface][] = [];
+    const bonds = new Map<string, MaasBond>();
+    for (const b of spec.bonds) {
+        const bond = new MaasBond(`${m.names.network}-${b.name}`, {
+            ...common,
+            name: b.name,
+            interfaces: b.interfaces,
+            mode: b.mode,
+            ...(b.mtu !== undefined ? { mtu: b.mtu } : {}),
+            miimon: b.miimon,
+            updelay: b.updelay,
+            downdelay: b.downdelay,
+            ...(b.lacpRate ? { lacpRate: b.lacpRate } : {}),
+            ...(b.xmitHashPolicy ? { xmitHashPolicy: b.xmitHashPolicy } : {}),
+        }, { dependsOn: [machine] });
+        bonds.set(b.name, bond);
+        out.push([`bond:${b.name}`, bond]);
+    }
+    const vlans = new Map(spec.vlans.map((v) => [v.name, v]));
+    const names = [...new Set([...spec.interfaces.map((i) => i.name), ...vlans.keys()])];
+    for (const name of names) {
+        const link = spec.interfaces.find((i) => i.name === name);
+        const vlan = vlans.get(name);
+        const parentBond = bonds.get(vlan ? vlan.parent : name);
+        const iface = new MaasInterface(`${m.names.network}-${name}`, {
+            ...common,
+            name,
+            ...(vlan ? { vlan: { parent: vlan.parent, vid: vlan.vid } } : {}),
+            ...((link?.mtu ?? vlan?.mtu) !== undefined ? { mtu: (link?.mtu ?? vlan?.mtu)! } : {}),
+            ...(link?.subnet ? { subnet: link.subnet } : {}),
+            ipMode: link ? link.mode : "link_up",
+            ...(link?.ipAddress ? { ipAddress: link.ipAddress } : {}),
+            defaultGateway: link?.defaultGateway ?? false,
+            ...(parentBond ? { parentRevision: parentBond.revision } : {}),
+        }, { dependsOn: parentBond ? [machine, parentBond] : [machine] });
+        out.push([`if:${name}`, iface]);
+    }
+    return out;
+}
+
 /** The `list` action: every machine in MAAS, read when the program runs. */
 function listAllMachines(): pulumi.Output<unknown> {
     const { MaasClient } = require("@maas-automation/provider/dist/maas") as typeof import("@maas-automation/provider/dist/maas");
-    const apiUrl = new pulumi.Config("maas").get("apiUrl") ?? process.env.MAAS_API_URL;
-    const apiKey = new pulumi.Config("maas").get("apiKey") ?? process.env.MAAS_API_KEY;
+    const fromRunner = (require("./runner") as typeof import("./runner")).programCredentials.get(pulumi.getStack());
+    const apiUrl = new pulumi.Config("maas").get("apiUrl") ?? fromRunner?.apiUrl ?? process.env.MAAS_API_URL;
+    const apiKey = new pulumi.Config("maas").get("apiKey") ?? fromRunner?.apiKey ?? process.env.MAAS_API_KEY;
     if (!apiUrl || !apiKey) return pulumi.output("list: no MAAS configured");
     const client = new MaasClient({ apiUrl, apiKey });
     const machines = client.listMachines().then((ms) =>

@@ -26,6 +26,9 @@ export interface StackHandle {
     runOptions: { parallel: number; continueOnError: boolean };
 }
 
+/** MAAS credentials of each open stack, for the program's `list` action (never written anywhere). */
+export const programCredentials = new Map<string, { apiUrl?: string; apiKey?: string }>();
+
 /** Engine parallelism: high enough that the engine never queues machines (Pulumi's default is 8 here). */
 export const DEFAULT_PARALLEL = 256;
 
@@ -33,8 +36,9 @@ export async function openMaasStack(opts: RunnerOptions): Promise<StackHandle> {
     const inputFile = path.resolve(opts.inputFile);
     const env: Record<string, string> = { ...(opts.env ?? {}) };
     const credentials = readFileCredentials(inputFile);
-    const apiUrl = process.env.MAAS_API_URL ?? opts.apiUrl ?? credentials.apiUrl;
-    const apiKey = process.env.MAAS_API_KEY ?? opts.apiKey ?? credentials.apiKey;
+    // The caller's explicit choice, then the environment, then the file.
+    const apiUrl = opts.apiUrl ?? process.env.MAAS_API_URL ?? credentials.apiUrl;
+    const apiKey = opts.apiKey ?? process.env.MAAS_API_KEY ?? credentials.apiKey;
     if (apiUrl) env.MAAS_API_URL = apiUrl;
     if (apiKey) env.MAAS_API_KEY = apiKey;
     const stack = await openStack({
@@ -46,9 +50,9 @@ export async function openMaasStack(opts: RunnerOptions): Promise<StackHandle> {
         ...(opts.homeDir ? { homeDir: opts.homeDir } : {}),
         ...(opts.passphrase ? { passphrase: opts.passphrase } : {}),
     });
-    // The program (in this process) reads these too; the providers get them from the engine's env.
-    if (apiUrl) process.env.MAAS_API_URL = apiUrl;
-    if (apiKey) process.env.MAAS_API_KEY = apiKey;
+    // The program (in this process) reads them for the `list` action; the providers get them from
+    // the engine's environment.
+    programCredentials.set(opts.stackName, { apiUrl, apiKey });
     // Relative to the project when inside it, so the committed Pulumi.dev.yaml stays as it is.
     const relative = path.relative(projectRoot, inputFile);
     const inputSetting = relative.startsWith("..") || path.isAbsolute(relative) ? inputFile : relative;

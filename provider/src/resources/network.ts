@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { redeployPolicy } from "./policy";
 import type { EffectiveBondParams } from "../runtime/network";
 
 // Thin serialized providers: each method loads the runtime by package name in the provider process.
@@ -53,6 +54,8 @@ const interfaceProvider: pulumi.dynamic.ResourceProvider = {
 export type BondModeArg = "balance-rr" | "active-backup" | "balance-xor" | "broadcast" | "802.3ad" | "balance-tlb" | "balance-alb";
 
 export interface MaasBondArgs {
+    /** Allow `up` to release (erase) and redeploy the machine when this bond changes on a deployed machine. */
+    allowRedeploy?: boolean;
     systemId: pulumi.Input<string>;
     hostname: pulumi.Input<string>;
     /** The machine's commissionRevision: a re-commission resets MAAS's interfaces, so a change re-applies. */
@@ -82,11 +85,14 @@ export class MaasBond extends pulumi.dynamic.Resource {
     declare readonly name: pulumi.Output<string>;
 
     constructor(name: string, args: MaasBondArgs, opts?: pulumi.CustomResourceOptions) {
-        super(bondProvider, name, { ...args, revision: undefined, effective: undefined }, opts, "maas", "Bond");
+        const { allowRedeploy, ...rest } = args;
+        super(bondProvider, name, { ...rest, redeployPolicy: redeployPolicy(allowRedeploy), revision: undefined, effective: undefined }, opts, "maas", "Bond");
     }
 }
 
 export interface MaasInterfaceArgs {
+    /** Allow `up` to release (erase) and redeploy the machine when this interface changes on a deployed machine. */
+    allowRedeploy?: boolean;
     systemId: pulumi.Input<string>;
     hostname: pulumi.Input<string>;
     commissionRevision: pulumi.Input<string>;
@@ -113,6 +119,7 @@ export class MaasInterface extends pulumi.dynamic.Resource {
     declare readonly name: pulumi.Output<string>;
 
     constructor(name: string, args: MaasInterfaceArgs, opts?: pulumi.CustomResourceOptions) {
-        super(interfaceProvider, name, { ...args, revision: undefined }, opts, "maas", "Interface");
+        const { allowRedeploy, ...rest } = args;
+        super(interfaceProvider, name, { ...rest, redeployPolicy: redeployPolicy(allowRedeploy), revision: undefined }, opts, "maas", "Interface");
     }
 }

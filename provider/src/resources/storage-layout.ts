@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { redeployPolicy } from "./policy";
 import type { CurtinStorageConfig, ResolvedLayout } from "../runtime/layout-math";
 
 // Thin serialized provider: each method loads the runtime by package name in the provider process.
@@ -58,6 +59,8 @@ export interface StorageVolumeGroupArgs {
 }
 
 export interface MaasStorageLayoutArgs {
+    /** Allow `up` to release (erase) and redeploy the machine when this layout changes on a deployed machine. */
+    allowRedeploy?: boolean;
     systemId: pulumi.Input<string>;
     hostname: pulumi.Input<string>;
     /** The machine's commissionRevision: a re-commission resets MAAS's storage, so a change re-applies the layout. */
@@ -74,6 +77,11 @@ export interface MaasStorageLayoutArgs {
  * replaces it delete-first (so a deployed machine's deployment is released first); destroying it
  * leaves MAAS's layout in place.
  */
+function withoutAllow<T extends { allowRedeploy?: boolean }>(args: T): Omit<T, "allowRedeploy"> {
+    const { allowRedeploy: _ignored, ...rest } = args;
+    return rest;
+}
+
 export class MaasStorageLayout extends pulumi.dynamic.Resource {
     declare readonly revision: pulumi.Output<string>;
     declare readonly applied: pulumi.Output<ResolvedLayout>;
@@ -84,7 +92,7 @@ export class MaasStorageLayout extends pulumi.dynamic.Resource {
         super(
             storageLayoutProvider,
             name,
-            { setBootDisk: false, volumeGroups: [], ...args, revision: undefined, applied: undefined, curtin: undefined },
+            { setBootDisk: false, volumeGroups: [], ...withoutAllow(args), redeployPolicy: redeployPolicy(args.allowRedeploy), revision: undefined, applied: undefined, curtin: undefined },
             opts,
             "maas",
             "StorageLayout",

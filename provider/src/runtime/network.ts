@@ -158,7 +158,7 @@ function who(p: { hostname: string; systemId?: string }): string {
     return p.systemId && p.systemId !== UNKNOWN ? `${p.hostname} (${p.systemId})` : p.hostname;
 }
 
-interface MachineRef {
+export interface MachineRef {
     systemId: string;
     hostname: string;
     commissionRevision: string;
