@@ -11,7 +11,7 @@ set +e
 failed=0
 t0=$(date +%s)
 if [ $# -eq 0 ] && [ -f test/conformance/run.sh ]; then
-  echo "[test] conformance: a MAAS client no one here wrote (gomaasclient) against the simulator" >&2
+  echo "[test] conformance: a MAAS client no one here wrote (juju gomaasapi) against the simulator" >&2
   bash test/conformance/run.sh || failed=1
   echo "[test] conformance: $(( $(date +%s) - t0 ))s" >&2
 fi
