@@ -18,6 +18,15 @@ function maas(e2e: E2E): MaasClient {
     return new MaasClient({ apiUrl: e2e.sim.url, apiKey: e2e.sim.apiKey });
 }
 
+async function withMaas<T>(e2e: E2E, fn: (c: MaasClient) => Promise<T>): Promise<T> {
+    const client = maas(e2e);
+    try {
+        return await fn(client);
+    } finally {
+        await client.close();
+    }
+}
+
 async function statusOf(e2e: E2E, hostname: string): Promise<string | undefined> {
     const client = maas(e2e);
     try {
@@ -71,8 +80,10 @@ describe("machines and deployments", { timeout: 600_000 }, () => {
     test("use case 4: commission an existing machine (adopted); destroy only forgets it", async () => {
         const file = e2e.writeInput("uc4.json", { actions: ["commission"], machines: [{ hostname: "existing-node" }] });
         const s = await e2e.open("uc4", file);
-        const preview = await s.preview();
-        assert.match(preview.stdout + preview.log, /existing-node/);
+        const existing = await withMaas(e2e, async (c) => (await c.listMachines({ hostname: ["existing-node"] }))[0]);
+        const preview = await s.preview({ diff: true });
+        assert.ok(preview.stdout.includes(existing.system_id), `preview names the adopted system_id:\n${preview.stdout}`);
+        assert.match(preview.stdout, /adoptedStatus\s*:\s*"Ready"/);
         await e2e.sim.resetStats();
         const up = await s.up();
         assert.equal(up.summary.result, "succeeded", up.log);
