@@ -50,6 +50,14 @@ export interface BackendOptions {
     /** PULUMI_HOME (default: <repo>/.pulumi-home). */
     homeDir?: string;
     passphrase?: string;
+    /**
+     * "every-step" (default): the engine writes the whole checkpoint after every step, which is what
+     * lets a killed run resume from its pending operations; its cost grows with the square of the
+     * fleet on a file backend. "end-only": written once at the end (PULUMI_SKIP_CHECKPOINTS); a killed
+     * run then leaves no record of its steps, and recovery relies on the providers finding their own
+     * machines again (by marker, by agent_name, by an identical layout).
+     */
+    checkpoints?: "every-step" | "end-only";
 }
 
 /** Environment for every engine command: offline, local backend, no update checks or downloads. */
@@ -68,6 +76,7 @@ export function engineEnv(opts: BackendOptions = {}): Record<string, string> {
         PULUMI_DIY_BACKEND_DISABLE_CHECKPOINT_BACKUPS: "1",
         PULUMI_SKIP_CONFIRMATIONS: "true",
         PATH: `${engine.binDir}${path.delimiter}${process.env.PATH ?? ""}`,
+        ...(opts.checkpoints === "end-only" ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {}),
     };
 }
 
@@ -90,6 +99,7 @@ export async function openStack(opts: OpenStackOptions): Promise<auto.Stack> {
     const env = { ...engineEnv(opts), ...(opts.env ?? {}) };
     // The inline-program plumbing also reads these from this process's environment.
     for (const [k, v] of Object.entries(env)) if (k.startsWith("PULUMI_")) process.env[k] = v;
+    if (!env.PULUMI_SKIP_CHECKPOINTS) delete process.env.PULUMI_SKIP_CHECKPOINTS;
     const engine = locateEngine();
     const pulumiCommand = await auto.PulumiCommand.get({ root: engine.root });
     const workDir = opts.workDir ?? projectRoot;

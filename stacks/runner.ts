@@ -49,6 +49,7 @@ export async function openMaasStack(opts: RunnerOptions): Promise<StackHandle> {
         ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
         ...(opts.homeDir ? { homeDir: opts.homeDir } : {}),
         ...(opts.passphrase ? { passphrase: opts.passphrase } : {}),
+        ...(opts.checkpoints ? { checkpoints: opts.checkpoints } : {}),
     });
     // The program (in this process) reads them for the `list` action; the providers get them from
     // the engine's environment.

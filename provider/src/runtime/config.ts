@@ -105,3 +105,30 @@ export function hasMaas(): boolean {
         return false;
     }
 }
+
+// Reads shared by the resources of one provider process, so a fleet does not re-read the same thing
+// per machine: the subnet list (stable during a run) and, for checks only, a machine read a moment ago.
+let subnetsCache: { at: number; value: Promise<import("../maas").Subnet[]> } | undefined;
+const SUBNETS_MAX_AGE_MS = 60_000;
+
+export function cachedSubnets(): Promise<import("../maas").Subnet[]> {
+    if (!subnetsCache || Date.now() - subnetsCache.at > SUBNETS_MAX_AGE_MS) {
+        const value = client().listSubnets();
+        subnetsCache = { at: Date.now(), value };
+        value.catch(() => (subnetsCache = undefined));
+    }
+    return subnetsCache.value;
+}
+
+const machineReads = new Map<string, { at: number; value: Promise<import("../maas").Machine> }>();
+const MACHINE_READ_MAX_AGE_MS = 2_000;
+
+/** A machine as read at most a moment ago: for checks and gates, never after a change. */
+export function recentMachine(systemId: string, operation: string): Promise<import("../maas").Machine> {
+    const hit = machineReads.get(systemId);
+    if (hit && Date.now() - hit.at <= MACHINE_READ_MAX_AGE_MS) return hit.value;
+    const value = client().getMachine(systemId, operation);
+    machineReads.set(systemId, { at: Date.now(), value });
+    value.catch(() => machineReads.delete(systemId));
+    return value;
+}

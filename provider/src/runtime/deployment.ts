@@ -158,9 +158,10 @@ async function deployToCompletion(inputs: DeploymentInputs): Promise<Machine> {
     }
     if (!inputs.waitDeployment) return machine;
     if (machine.status_name !== "Deployed") {
+        // The watcher's answer is the machine as MAAS lists it, IP addresses included.
         machine = await waitFor(inputs, machine, ["Deployed"], DEPLOY_FAILURES, inputs.deployTimeoutS, "deploy");
     }
-    return maas.getMachine(inputs.systemId);
+    return machine;
 }
 
 function outsFor(inputs: DeploymentInputs, machine: Machine, deployed: boolean): DeploymentOuts {

@@ -3,7 +3,7 @@
 // the engine release (erase) and redeploy the machine. The engine releases dependents before it asks
 // the deployment anything, so the gate sits in the configuration resource's own `check`: `up` refuses
 // unless maas:allowRedeploy is true, preview names what would happen.
-import { client, hasMaas } from "./config";
+import { hasMaas, recentMachine } from "./config";
 import { CheckFailure, UNKNOWN, containsUnknown, errorMessage } from "./common";
 import type { RedeployPolicy } from "./deployment";
 
@@ -27,7 +27,7 @@ export function withRedeployGate<I extends { systemId: string; hostname: string 
         if (changed.length === 0 || result.inputs.systemId === UNKNOWN || !hasMaas()) return { inputs, failures: result.failures };
         let status: string;
         try {
-            status = (await client().getMachine(result.inputs.systemId, `read machine before changing its ${kind}`)).status_name;
+            status = (await recentMachine(result.inputs.systemId, `read machine before changing its ${kind}`)).status_name;
         } catch (e) {
             return { inputs, failures: [{ property: changed[0], reason: errorMessage(e) }] };
         }

@@ -280,7 +280,6 @@ export async function create(inputs: MachineInputs & Record<string, unknown>): P
             machine = await applySettings(inputs, machine, enlistedByStack ? "enlisted" : "adopted");
         }
         machine = await converge(inputs, machine, commissionNow);
-        if (inputs.waitCommissioning) machine = await maas.getMachine(systemId);
         return { id: systemId, outs: outsFor(inputs, machine, enlistedByStack, revision(systemId, inputs, 1)) };
     } catch (e) {
         const failed: MachineOuts = {
@@ -329,7 +328,6 @@ export async function update(id: string, olds: MachineOuts, news: MachineInputs)
         const recommission = news.commissionToken !== olds.commissionToken;
         const wasIncomplete = olds.hardware === null || olds.health !== "ok";
         machine = await converge(news, machine, recommission);
-        if (news.waitCommissioning) machine = await maas.getMachine(id);
         const n = Number((olds.commissionRevision || "").split("/").pop() ?? 0) || 1;
         const commissionRevision = recommission || wasIncomplete ? revision(id, news, n + 1) : olds.commissionRevision;
         return { outs: outsFor(news, machine, enlistedByStack, commissionRevision) };

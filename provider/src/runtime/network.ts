@@ -3,7 +3,7 @@
 // replacement (a deployed machine's deployment is released first); create applies on the Ready machine
 // idempotently, reads back and compares; update and delete never call MAAS.
 import { Interface, Machine, NotFoundError, Subnet } from "../maas";
-import { client, hasMaas } from "./config";
+import { cachedSubnets, client, hasMaas, recentMachine } from "./config";
 import { CheckFailure, UNKNOWN, containsUnknown, errorMessage, revisionOf, sameJson } from "./common";
 import { reportProgress } from "./progress";
 
@@ -275,7 +275,7 @@ export async function checkBond(_olds: Partial<BondInputs>, news: Record<string,
     };
     if (failures.length === 0 && lookable(ref) && !containsUnknown(interfaces)) {
         try {
-            const machine = await client().getMachine(ref.systemId, "read machine for its interfaces");
+            const machine = await recentMachine(ref.systemId, "read machine for its interfaces");
             if (!["New", "Commissioning"].includes(machine.status_name)) {
                 const missing = missingParents(interfaces, machine.interface_set);
                 if (missing) failures.push({ property: "interfaces", reason: `bond ${name} on ${who(ref)}: ${missing}` });
@@ -474,7 +474,7 @@ export async function checkInterface(_olds: Partial<InterfaceInputs>, news: Reco
     // The subnet must exist in MAAS (preview shows a typo before anything changes).
     if (failures.length === 0 && subnet && !containsUnknown(subnet) && hasMaas() && !containsUnknown(ref.systemId)) {
         try {
-            const subnets = await client().listSubnets();
+            const subnets = await cachedSubnets();
             if (!subnets.some((s) => canonicalCidr(s.cidr) === subnet)) failures.push({ property: "subnet", reason: `${inputs.name} on ${who(ref)}: no subnet ${subnet} in MAAS; MAAS has ${subnets.map((s) => s.cidr).join(", ") || "none"}` });
         } catch (e) {
             failures.push({ property: "subnet", reason: errorMessage(e) });
@@ -537,7 +537,7 @@ export function compareInterface(want: InterfaceInputs, have: Interface | undefi
 }
 
 async function resolveSubnet(what: string, cidr: string): Promise<Subnet> {
-    const subnets = await client().listSubnets();
+    const subnets = await cachedSubnets();
     const s = subnets.find((x) => canonicalCidr(x.cidr) === cidr);
     if (!s) throw new Error(`${what}: no subnet ${cidr} in MAAS; MAAS has ${subnets.map((x) => x.cidr).join(", ") || "none"}`);
     return s;

@@ -5,7 +5,7 @@
 // Ready machine, so on a deployed machine the engine releases the deployment first); update and delete
 // never call MAAS.
 import { BlockDevice, Machine, NotFoundError } from "../maas";
-import { client, hasMaas } from "./config";
+import { client, hasMaas, recentMachine } from "./config";
 import { CheckFailure, UNKNOWN, containsUnknown, errorMessage, revisionOf, sameJson } from "./common";
 import {
     CurtinStorageConfig,
@@ -105,7 +105,7 @@ export async function check(_olds: Partial<StorageLayoutInputs>, news: Record<st
     // (Skipped while commissioning is still to run: its hardware discovery may change the disks.)
     if (failures.length === 0 && base.systemId && !containsUnknown(base.systemId) && !containsUnknown(base.commissionRevision) && hasMaas()) {
         try {
-            const machine = await client().getMachine(base.systemId, "read machine for its storage layout");
+            const machine = await recentMachine(base.systemId, "read machine for its storage layout");
             if (!["New", "Commissioning", "Testing"].includes(machine.status_name)) plan(inputs, machine, machine.blockdevice_set);
         } catch (e) {
             if (!(e instanceof NotFoundError)) failures.push({ property: "partitions", reason: errorMessage(e) });
