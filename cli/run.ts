@@ -8,7 +8,7 @@ import * as os from "node:os";
 import type * as auto from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { loadInputFile, type InputFile } from "../stacks/input";
-import { planFromInput, type MachinePlan } from "../stacks/plan";
+import { planFromInput } from "../stacks/plan";
 import type { StackHandle } from "../stacks/runner";
 import { CliOptions, UsageError, helpText, parseArgs } from "./args";
 import { listMachines, machineTable, maasCredentials, withClient } from "./list";
@@ -598,4 +598,3 @@ function tail(s: string, lines = 15): string {
     return s.split("\n").filter((l) => l.trim()).slice(-lines).join("\n");
 }
 
-export type { MachinePlan };
