@@ -38,7 +38,7 @@ export function namedPoints(machines: number): CrashPoint[] {
 
 /**
  * Seeded moments: an event the rollout (or teardown) produces, and which occurrence of it. Per
- * machine a rollout produces 1 machine-enlisted, 1 machine-allocated, 1 deploy-accepted, 3
+ * machine a rollout produces 1 machine-enlisted, 1 deploy-accepted, 3
  * partition-created (the storage layout) and ~8 status-changed events (background transitions: the
  * kill then lands while the provider is only waiting).
  */
@@ -47,7 +47,7 @@ export function seededPoints(machines: number, count: number, seed: number, excl
     const kinds: { event: string; perMachine: number; phase: "up" | "destroy" }[] = [
         { event: "machine-enlisted", perMachine: 1, phase: "up" },
         { event: "partition-created", perMachine: 3, phase: "up" },
-        { event: "machine-allocated", perMachine: 1, phase: "up" },
+        { event: "machine-deleted", perMachine: 1, phase: "destroy" },
         { event: "deploy-accepted", perMachine: 1, phase: "up" },
         { event: "status-changed", perMachine: 5, phase: "up" },
         { event: "release-accepted", perMachine: 1, phase: "destroy" },
