@@ -165,6 +165,8 @@ export interface Detached {
      * group kill alone leaves the provider running. Returns the extra groups killed.
      */
     killTree(): number[];
+    /** Process groups of descendants outside the runner's group that still have a live process. */
+    liveForeignGroups(): number[];
 }
 
 /** Process ids below `root` (Linux /proc), with their process groups. */
@@ -245,6 +247,16 @@ export function runDetached(e2e: E2E, job: Omit<RunnerJob, "workDir" | "stateDir
                 }
             }
             return [...groups];
+        },
+        liveForeignGroups() {
+            return [...foreign].filter((g) => {
+                try {
+                    process.kill(-g, 0);
+                    return true;
+                } catch {
+                    return false;
+                }
+            });
         },
     };
 }
