@@ -386,13 +386,9 @@ class Cli {
 
         const tokenConfig: Record<string, string> = {};
         if (recommission.length > 0) {
-            tokenConfig["maas:commissionToken"] = `cli-${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`;
-            const others = state.filter((u) => u.includes("::pulumi-nodejs:dynamic/maas:Machine::") && !targeted.some((t) => t.h.partOf(u) === "machine"));
-            if (others.length > 0)
-                this.warn(
-                    `the stack program reads one commission token for every machine (maas:commissionToken): the next run that includes ` +
-                        `${others.map((u) => u.split("::").pop()).join(", ")} re-commissions ${others.length > 1 ? "them" : "it"} too`,
-                );
+            // One token per re-commissioned host: the other machines keep theirs.
+            const token = `cli-${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`;
+            for (const r of recommission) tokenConfig[`maas:commissionToken-${r.t.h.plan.key}`] = token;
         }
 
         if (this.o.preview) {

@@ -3,7 +3,7 @@
 // which resources exist, never their order.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { MaasBond, MaasDeployment, MaasInterface, MaasMachine, MaasStorageLayout } from "@maas-automation/provider";
+import { MaasBond, MaasDeployment, MaasInterface, MaasMachine, MaasStorageLayout, sealPowerParameters } from "@maas-automation/provider";
 import { loadInputFile } from "./input";
 import { DiskRef, MachinePlan, NetworkSpec, StorageSpec, planFromInput } from "./plan";
 import { projectRoot } from "./automation";
@@ -31,11 +31,15 @@ export function maasProgram(): () => Promise<Record<string, unknown>> {
         const plan = planFromInput(loaded.value);
         for (const w of plan.warnings) pulumi.log.warn(w);
         const allowRedeploy = config.getBoolean("allowRedeploy") ?? false;
-        const commissionToken = config.get("commissionToken");
+        // A re-commission token per machine (`maas:commissionToken-<key>`, what the CLI's
+        // `-a commission` writes), else one for every machine (`maas:commissionToken`).
+        const fleetToken = config.get("commissionToken");
+        const apiKey = programApiKey();
         const machines: Record<string, MachineSummary> = {};
         for (const m of plan.machines) {
             for (const w of m.warnings) pulumi.log.warn(w);
-            machines[m.hostname] = registerMachine(m, { allowRedeploy, commissionToken });
+            const commissionToken = config.get(`commissionToken-${m.key}`) ?? fleetToken;
+            machines[m.hostname] = registerMachine(m, { allowRedeploy, ...(apiKey ? { apiKey } : {}), ...(commissionToken ? { commissionToken } : {}) });
         }
         const outputs: Record<string, unknown> = { machines };
         if (plan.listMachines) outputs.maasMachines = listAllMachines();
@@ -45,6 +49,8 @@ export function maasProgram(): () => Promise<Record<string, unknown>> {
 
 interface RunSettings {
     allowRedeploy: boolean;
+    /** The MAAS API key, when the program knows it: BMC credentials are then sealed with it. */
+    apiKey?: string;
     commissionToken?: string;
 }
 
@@ -55,7 +61,7 @@ function registerMachine(m: MachinePlan, run: RunSettings): MachineSummary {
         hostname: m.hostname,
         ...(spec.pxeMac ? { pxeMac: spec.pxeMac } : {}),
         architecture: spec.architecture,
-        ...(spec.power ? { powerType: spec.power.type, powerParameters: pulumi.secret(spec.power.parameters.reveal()) } : {}),
+        ...(spec.power ? { powerType: spec.power.type, powerParameters: pulumi.secret(sealed(spec.power.parameters.reveal(), run.apiKey)) } : {}),
         adopt: spec.adopt,
         commissionOnAdopt: c.run,
         commissioning: {
@@ -176,6 +182,16 @@ function registerNetwork(m: MachinePlan, spec: NetworkSpec, machine: MaasMachine
         out.push([`if:${name}`, iface]);
     }
     return out;
+}
+
+/** BMC credentials sealed with the API key when it is known here (else a plain Pulumi secret). */
+function sealed(parameters: Record<string, string>, apiKey: string | undefined): Record<string, string> | string {
+    return apiKey ? sealPowerParameters(parameters, apiKey) : parameters;
+}
+
+function programApiKey(): string | undefined {
+    const fromRunner = (require("./runner") as typeof import("./runner")).programCredentials.get(pulumi.getStack());
+    return fromRunner?.apiKey ?? process.env.MAAS_API_KEY;
 }
 
 /** The `list` action: every machine in MAAS, read when the program runs. */

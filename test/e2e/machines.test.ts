@@ -60,6 +60,9 @@ describe("machines and deployments", { timeout: 600_000 }, () => {
         assert.equal(await statusOf(e2e, "node01"), "Deployed");
         assert.equal(await statusOf(e2e, "node02"), "Deployed");
         assert.ok(progressStates(up.log, "node01").includes("Deployed"), "progress lines report the deployment");
+        const power = (await e2e.sim.api("GET", "machines/", { op: "power_parameters", id: [out.node01.systemId] })).json() as Record<string, Record<string, string>>;
+        assert.equal(power[out.node01.systemId].power_pass, "s3cret-bmc", "the BMC credentials reached MAAS");
+        assert.equal(power[out.node01.systemId].power_address, "10.0.0.100");
 
         await e2e.sim.resetStats();
         const again = await s.preview();

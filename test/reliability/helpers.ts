@@ -169,6 +169,22 @@ export interface Detached {
     liveForeignGroups(): number[];
 }
 
+/** Processes of process group `pgid` that are not zombies (Linux /proc). */
+function livingMembers(pgid: number): number {
+    let n = 0;
+    for (const name of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(name)) continue;
+        try {
+            const stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
+            const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+            if (Number(fields[2]) === pgid && fields[0] !== "Z") n++;
+        } catch {
+            /* gone */
+        }
+    }
+    return n;
+}
+
 /** Process ids below `root` (Linux /proc), with their process groups. */
 export function descendants(root: number): { pid: number; pgid: number }[] {
     const parent = new Map<number, number>();
@@ -249,14 +265,9 @@ export function runDetached(e2e: E2E, job: Omit<RunnerJob, "workDir" | "stateDir
             return [...groups];
         },
         liveForeignGroups() {
-            return [...foreign].filter((g) => {
-                try {
-                    process.kill(-g, 0);
-                    return true;
-                } catch {
-                    return false;
-                }
-            });
+            // A group counts while a member is alive; exited members not yet reaped (zombies, state Z:
+            // their parent, the engine, is dead) cannot call anything.
+            return [...foreign].filter((g) => livingMembers(g) > 0);
         },
     };
 }

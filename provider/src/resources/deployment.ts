@@ -1,29 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { thinProvider } from "./thin-provider";
 import type { RedeployPolicy, ReleaseOptions } from "../runtime/deployment";
 
-const deploymentProvider: pulumi.dynamic.ResourceProvider = {
-    async configure(req) {
-        require("@maas-automation/provider/dist/runtime").configure(req.config);
-    },
-    async check(olds, news) {
-        return require("@maas-automation/provider/dist/runtime").deployment.check(olds, news);
-    },
-    async diff(id, olds, news) {
-        return require("@maas-automation/provider/dist/runtime").deployment.diff(id, olds, news);
-    },
-    async create(inputs) {
-        return require("@maas-automation/provider/dist/runtime").deployment.create(inputs);
-    },
-    async read(id, props) {
-        return require("@maas-automation/provider/dist/runtime").deployment.read(id, props);
-    },
-    async update(id, olds, news) {
-        return require("@maas-automation/provider/dist/runtime").deployment.update(id, olds, news);
-    },
-    async delete(id, props) {
-        await require("@maas-automation/provider/dist/runtime").deployment.remove(id, props);
-    },
-};
+const deploymentProvider = thinProvider("deployment");
 
 export interface MaasDeploymentArgs {
     systemId: pulumi.Input<string>;

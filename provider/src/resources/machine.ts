@@ -1,31 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { thinProvider } from "./thin-provider";
 import type { CommissioningSettings, HardwareSummary } from "../runtime/machine";
 
-// The serialized provider stays thin: each method loads the runtime by package name in the provider
-// process. It captures nothing else (no client, no credential).
-const machineProvider: pulumi.dynamic.ResourceProvider = {
-    async configure(req) {
-        require("@maas-automation/provider/dist/runtime").configure(req.config);
-    },
-    async check(olds, news) {
-        return require("@maas-automation/provider/dist/runtime").machine.check(olds, news);
-    },
-    async diff(id, olds, news) {
-        return require("@maas-automation/provider/dist/runtime").machine.diff(id, olds, news);
-    },
-    async create(inputs) {
-        return require("@maas-automation/provider/dist/runtime").machine.create(inputs);
-    },
-    async read(id, props) {
-        return require("@maas-automation/provider/dist/runtime").machine.read(id, props);
-    },
-    async update(id, olds, news) {
-        return require("@maas-automation/provider/dist/runtime").machine.update(id, olds, news);
-    },
-    async delete(id, props) {
-        await require("@maas-automation/provider/dist/runtime").machine.remove(id, props);
-    },
-};
+const machineProvider = thinProvider("machine");
 
 export interface MaasMachineArgs {
     hostname: pulumi.Input<string>;
@@ -33,8 +10,8 @@ export interface MaasMachineArgs {
     pxeMac?: pulumi.Input<string>;
     architecture?: pulumi.Input<string>;
     powerType?: pulumi.Input<string>;
-    /** BMC credentials: pass as a secret. */
-    powerParameters?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** BMC credentials: pass as a secret, or sealed with `sealPowerParameters` (kept out of verbose engine logs). */
+    powerParameters?: pulumi.Input<Record<string, pulumi.Input<string>> | string>;
     adopt?: pulumi.Input<boolean>;
     commissionOnAdopt?: pulumi.Input<boolean>;
     commissioning?: pulumi.Input<Partial<CommissioningSettings>>;

@@ -1,55 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import { thinProvider } from "./thin-provider";
 import { redeployPolicy } from "./policy";
 import type { EffectiveBondParams } from "../runtime/network";
 
-// Thin serialized providers: each method loads the runtime by package name in the provider process.
-const bondProvider: pulumi.dynamic.ResourceProvider = {
-    async configure(req) {
-        require("@maas-automation/provider/dist/runtime").configure(req.config);
-    },
-    async check(olds, news) {
-        return require("@maas-automation/provider/dist/runtime").network.checkBond(olds, news);
-    },
-    async diff(id, olds, news) {
-        return require("@maas-automation/provider/dist/runtime").network.diffBond(id, olds, news);
-    },
-    async create(inputs) {
-        return require("@maas-automation/provider/dist/runtime").network.createBond(inputs);
-    },
-    async read(id, props) {
-        return require("@maas-automation/provider/dist/runtime").network.readBond(id, props);
-    },
-    async update(id, olds, news) {
-        return require("@maas-automation/provider/dist/runtime").network.updateBond(id, olds, news);
-    },
-    async delete(id, props) {
-        await require("@maas-automation/provider/dist/runtime").network.removeBond(id, props);
-    },
-};
+const bondProvider = thinProvider("bond");
 
-const interfaceProvider: pulumi.dynamic.ResourceProvider = {
-    async configure(req) {
-        require("@maas-automation/provider/dist/runtime").configure(req.config);
-    },
-    async check(olds, news) {
-        return require("@maas-automation/provider/dist/runtime").network.checkInterface(olds, news);
-    },
-    async diff(id, olds, news) {
-        return require("@maas-automation/provider/dist/runtime").network.diffInterface(id, olds, news);
-    },
-    async create(inputs) {
-        return require("@maas-automation/provider/dist/runtime").network.createInterface(inputs);
-    },
-    async read(id, props) {
-        return require("@maas-automation/provider/dist/runtime").network.readInterface(id, props);
-    },
-    async update(id, olds, news) {
-        return require("@maas-automation/provider/dist/runtime").network.updateInterface(id, olds, news);
-    },
-    async delete(id, props) {
-        await require("@maas-automation/provider/dist/runtime").network.removeInterface(id, props);
-    },
-};
+const interfaceProvider = thinProvider("interface");
 
 export type BondModeArg = "balance-rr" | "active-backup" | "balance-xor" | "broadcast" | "802.3ad" | "balance-tlb" | "balance-alb";
 

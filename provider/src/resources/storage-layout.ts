@@ -1,31 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import { thinProvider } from "./thin-provider";
 import { redeployPolicy } from "./policy";
 import type { CurtinStorageConfig, ResolvedLayout } from "../runtime/layout-math";
 
-// Thin serialized provider: each method loads the runtime by package name in the provider process.
-const storageLayoutProvider: pulumi.dynamic.ResourceProvider = {
-    async configure(req) {
-        require("@maas-automation/provider/dist/runtime").configure(req.config);
-    },
-    async check(olds, news) {
-        return require("@maas-automation/provider/dist/runtime").storage.check(olds, news);
-    },
-    async diff(id, olds, news) {
-        return require("@maas-automation/provider/dist/runtime").storage.diff(id, olds, news);
-    },
-    async create(inputs) {
-        return require("@maas-automation/provider/dist/runtime").storage.create(inputs);
-    },
-    async read(id, props) {
-        return require("@maas-automation/provider/dist/runtime").storage.read(id, props);
-    },
-    async update(id, olds, news) {
-        return require("@maas-automation/provider/dist/runtime").storage.update(id, olds, news);
-    },
-    async delete(id, props) {
-        await require("@maas-automation/provider/dist/runtime").storage.remove(id, props);
-    },
-};
+const storageLayoutProvider = thinProvider("storage");
 
 export interface StorageDiskArgs {
     /** "sda" or "/dev/sda". */

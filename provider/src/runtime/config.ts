@@ -2,6 +2,7 @@
 // `configure` (keys `maas:*`), with MAAS_API_URL / MAAS_API_KEY as fallbacks. The client is built
 // here, lazily, so one client (and one fleet-wide watcher) serves every resource of the deployment.
 import { MaasClient } from "../maas";
+import { watchEngineLifeline } from "./lifeline";
 
 export interface ProviderConfig {
     apiUrl: string;
@@ -60,6 +61,10 @@ let current: { config: ProviderConfig; fingerprint: string; client?: MaasClient 
 
 /** Called from every resource provider's `configure`; later calls with the same config are no-ops. */
 export function configure(source: ConfigSource): void {
+    watchEngineLifeline(() => {
+        void current?.client?.close();
+        process.exit(1);
+    });
     const config = readProviderConfig(source);
     const fingerprint = JSON.stringify(config);
     if (current && current.fingerprint === fingerprint) return;

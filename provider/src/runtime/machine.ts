@@ -2,7 +2,8 @@
 // wait for Ready. Outs hold identity and hardware, never lifecycle status, so a later deployment does
 // not read as drift; `health` records drift that `read` finds (gone, failed, back in New).
 import { FailureStateError, Machine, NotFoundError, StatusName } from "../maas";
-import { client, hasMaas } from "./config";
+import { client, hasMaas, providerConfig } from "./config";
+import { isSealed, unsealJson } from "./seal";
 import { CheckFailure, UNKNOWN, containsUnknown, errorMessage, partialState } from "./common";
 import { parseMarker, renderDescription } from "./marker";
 import { reportProgress } from "./progress";
@@ -20,7 +21,8 @@ export interface MachineInputs {
     pxeMac: string | null;
     architecture: string;
     powerType: string | null;
-    powerParameters: Record<string, string>;
+    /** Plain (a Pulumi secret) or sealed with the API key (runtime/seal.ts), as the program chose. */
+    powerParameters: Record<string, string> | string;
     /** Take over an existing machine the stack did not enlist (destroy then only forgets it). */
     adopt: boolean;
     /** Commission an adopted machine when the stack takes it over (enlisted machines always are). */
@@ -74,7 +76,7 @@ export async function check(olds: Partial<MachineInputs>, news: Record<string, u
         pxeMac: (pxeMac as string | null) ?? null,
         architecture: typeof raw.architecture === "string" && raw.architecture ? normaliseArch(raw.architecture) : DEFAULT_ARCH,
         powerType: raw.powerType ?? null,
-        powerParameters: raw.powerParameters ?? {},
+        powerParameters: (raw.powerParameters as MachineInputs["powerParameters"] | undefined) ?? {},
         adopt,
         commissionOnAdopt: raw.commissionOnAdopt === true,
         commissioning: {
@@ -108,6 +110,16 @@ export async function check(olds: Partial<MachineInputs>, news: Record<string, u
         inputs.adoptedStatus = olds.adoptedStatus;
     }
     return { inputs, failures };
+}
+
+function hasPower(inputs: MachineInputs): boolean {
+    return isSealed(inputs.powerParameters) || Object.keys(inputs.powerParameters).length > 0;
+}
+
+/** The BMC parameters in clear, only on their way to MAAS. */
+function openPower(inputs: MachineInputs): Record<string, string> {
+    if (!isSealed(inputs.powerParameters)) return inputs.powerParameters;
+    return unsealJson(inputs.powerParameters, providerConfig().apiKey) as Record<string, string>;
 }
 
 function normaliseArch(arch: string): string {
@@ -235,7 +247,7 @@ async function enlist(inputs: MachineInputs): Promise<Machine> {
         macAddresses: [inputs.pxeMac!],
         description: renderDescription("", { ownership: "enlisted", owner: inputs.owner, bios: inputs.bios }),
         ...(inputs.powerType ? { powerType: inputs.powerType } : {}),
-        ...(Object.keys(inputs.powerParameters).length ? { powerParameters: inputs.powerParameters } : {}),
+        ...(hasPower(inputs) ? { powerParameters: openPower(inputs) } : {}),
         commission: true,
         enableSsh: inputs.commissioning.enableSsh,
         skipNetworking: inputs.commissioning.skipNetworking,
@@ -300,9 +312,9 @@ async function applySettings(inputs: MachineInputs, machine: Machine, ownership:
     const update: { hostname?: string; description?: string; powerType?: string; powerParameters?: Record<string, string> } = {};
     if (machine.hostname !== inputs.hostname) update.hostname = inputs.hostname;
     if ((machine.description ?? "") !== description) update.description = description;
-    if (inputs.powerType && (machine.power_type !== inputs.powerType || Object.keys(inputs.powerParameters).length > 0)) {
+    if (inputs.powerType && (machine.power_type !== inputs.powerType || hasPower(inputs))) {
         update.powerType = inputs.powerType;
-        update.powerParameters = inputs.powerParameters;
+        update.powerParameters = openPower(inputs);
     }
     if (Object.keys(update).length === 0) return machine;
     return client().updateMachine(machine.system_id, update);
