@@ -54,6 +54,7 @@ describe("TLS with a self-signed MAAS certificate", { timeout: 600_000, concurre
             t.diagnostic(`refused in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${line?.trim()}`);
             assert.ok(line, `a message about the certificate:\n${text.slice(-3000)}`);
             assert.match(line!, /self[- ]signed certificate/i);
+            assert.match(line!, /maas:caCert/, "the message says how to trust the certificate");
             assert.doesNotMatch(text, /retries exhausted/, "a certificate problem is not retried");
             const list = (await e2e.sim.api("GET", `machines/?hostname=${server.hostname}`)).json() as unknown[];
             assert.equal(list.length, 0, "nothing was enlisted");

@@ -17,6 +17,9 @@ import {
 } from "./errors";
 import { isStatusName } from "./status";
 
+/** Node's codes for a certificate it does not trust. */
+const TLS_CODES = new Set(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID"]);
+
 export type ParamValue = string | number | boolean | readonly (string | number)[] | undefined | null;
 export type Params = Record<string, ParamValue>;
 
@@ -369,6 +372,7 @@ export class HttpTransport {
     if (code && LOST_ANSWER_CODES.has(code)) {
       return { kind: "lost", error: new TransportError(ctx, `connection to MAAS failed: ${text}`, { transient: true, code, cause: e }) };
     }
-    return { kind: "fatal", error: new TransportError(ctx, `request to MAAS failed: ${text}`, { transient: false, ...(code ? { code } : {}), cause: e }) };
+    const hint = code && TLS_CODES.has(code) ? " (the MAAS certificate is not trusted: give its CA with maas:caCert, or set maas:insecure to true to skip verification)" : "";
+    return { kind: "fatal", error: new TransportError(ctx, `request to MAAS failed: ${text}${hint}`, { transient: false, ...(code ? { code } : {}), cause: e }) };
   }
 }
