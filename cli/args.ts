@@ -1,22 +1,12 @@
 // Command-line flags of `maas-automation`: the original SDK's flags (-i, --hosts, -a, --max-retries,
 // -v) plus what the engine adds (--preview, --yes, --stack, --json, --continue-on-error).
-// No dependency: a small parser whose errors name the flag.
+// A small parser whose errors name the flag.
 
-export const ACTION_NAMES = [
-    "list",
-    "create_machine",
-    "find_machine",
-    "set_power",
-    "set_bios",
-    "set_boot_order",
-    "configure_storage",
-    "commission",
-    "configure_network",
-    "deploy",
-    "release",
-    "delete",
-] as const;
-export type CliAction = (typeof ACTION_NAMES)[number];
+import { ACTIONS, type Action } from "../stacks/input";
+
+/** `-a` takes the file's action names (stacks/input.ts). */
+export const ACTION_NAMES = ACTIONS;
+export type CliAction = Action;
 
 export interface CliOptions {
     input: string;
