@@ -49,7 +49,7 @@ export async function openMaasStack(opts: RunnerOptions): Promise<StackHandle> {
         ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
         ...(opts.homeDir ? { homeDir: opts.homeDir } : {}),
         ...(opts.passphrase ? { passphrase: opts.passphrase } : {}),
-        ...(opts.checkpoints ? { checkpoints: opts.checkpoints } : {}),
+        ...checkpointMode(opts.checkpoints),
     });
     // The program (in this process) reads them for the `list` action; the providers get them from
     // the engine's environment.
@@ -61,6 +61,15 @@ export async function openMaasStack(opts: RunnerOptions): Promise<StackHandle> {
     for (const [k, v] of Object.entries(opts.config ?? {})) config[k] = { value: v };
     await stack.setAllConfig(config);
     return { stack, runOptions: { parallel: DEFAULT_PARALLEL, continueOnError: true } };
+}
+
+/** The caller's choice, else MAAS_AUTOMATION_CHECKPOINTS=end-only|every-step, else every step. */
+function checkpointMode(choice: RunnerOptions["checkpoints"]): { checkpoints?: "every-step" | "end-only" } {
+    const fromEnv = process.env.MAAS_AUTOMATION_CHECKPOINTS;
+    if (choice) return { checkpoints: choice };
+    if (fromEnv === "end-only" || fromEnv === "every-step") return { checkpoints: fromEnv };
+    if (fromEnv) throw new Error(`MAAS_AUTOMATION_CHECKPOINTS: expected end-only or every-step, got "${fromEnv}"`);
+    return {};
 }
 
 /** The file's own maas_api_url / maas_api_key, read without validating the rest. */
