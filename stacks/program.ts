@@ -15,7 +15,13 @@ export interface MachineSummary {
     ipAddresses: pulumi.Output<string[]>;
 }
 
-export function maasProgram(): () => Promise<Record<string, unknown>> {
+/** MAAS credentials the runner resolved (else the stack config and the environment are used). */
+export interface ProgramCredentials {
+    apiUrl?: string;
+    apiKey?: string;
+}
+
+export function maasProgram(credentials: ProgramCredentials = {}): () => Promise<Record<string, unknown>> {
     return async () => {
         const config = new pulumi.Config("maas");
         const inputFile = path.resolve(projectRoot, config.require("inputFile"));
@@ -34,15 +40,16 @@ export function maasProgram(): () => Promise<Record<string, unknown>> {
         // A re-commission token per machine (`maas:commissionToken-<key>`, what the CLI's
         // `-a commission` writes), else one for every machine (`maas:commissionToken`).
         const fleetToken = config.get("commissionToken");
-        const apiKey = programApiKey();
+        // The same key the providers use: stack config first, then what the runner resolved.
+        const apiKey = configuredKey(config).apply((k) => k ?? credentials.apiKey ?? process.env.MAAS_API_KEY);
         const machines: Record<string, MachineSummary> = {};
         for (const m of plan.machines) {
             for (const w of m.warnings) pulumi.log.warn(w);
             const commissionToken = config.get(`commissionToken-${m.key}`) ?? fleetToken;
-            machines[m.hostname] = registerMachine(m, { allowRedeploy, ...(apiKey ? { apiKey } : {}), ...(commissionToken ? { commissionToken } : {}) });
+            machines[m.hostname] = registerMachine(m, { allowRedeploy, apiKey, ...(commissionToken ? { commissionToken } : {}) });
         }
         const outputs: Record<string, unknown> = { machines };
-        if (plan.listMachines) outputs.maasMachines = listAllMachines();
+        if (plan.listMachines) outputs.maasMachines = listAllMachines(credentials);
         return outputs;
     };
 }
@@ -50,7 +57,7 @@ export function maasProgram(): () => Promise<Record<string, unknown>> {
 interface RunSettings {
     allowRedeploy: boolean;
     /** The MAAS API key, when the program knows it: BMC credentials are then sealed with it. */
-    apiKey?: string;
+    apiKey: pulumi.Output<string | undefined>;
     commissionToken?: string;
 }
 
@@ -61,7 +68,7 @@ function registerMachine(m: MachinePlan, run: RunSettings): MachineSummary {
         hostname: m.hostname,
         ...(spec.pxeMac ? { pxeMac: spec.pxeMac } : {}),
         architecture: spec.architecture,
-        ...(spec.power ? { powerType: spec.power.type, powerParameters: pulumi.secret(sealed(spec.power.parameters.reveal(), run.apiKey)) } : {}),
+        ...(spec.power ? { powerType: spec.power.type, powerParameters: pulumi.secret(run.apiKey.apply((k) => sealed(spec.power!.parameters.reveal(), k))) } : {}),
         adopt: spec.adopt,
         commissionOnAdopt: c.run,
         commissioning: {
@@ -184,26 +191,30 @@ function registerNetwork(m: MachinePlan, spec: NetworkSpec, machine: MaasMachine
     return out;
 }
 
+/** `maas:apiKey` from the stack config (a secret), if set. */
+function configuredKey(config: pulumi.Config): pulumi.Output<string | undefined> {
+    return config.getSecret("apiKey") ?? pulumi.output(undefined);
+}
+
 /** BMC credentials sealed with the API key when it is known here (else a plain Pulumi secret). */
 function sealed(parameters: Record<string, string>, apiKey: string | undefined): Record<string, string> | string {
     return apiKey ? sealPowerParameters(parameters, apiKey) : parameters;
 }
 
-function programApiKey(): string | undefined {
-    const fromRunner = (require("./runner") as typeof import("./runner")).programCredentials.get(pulumi.getStack());
-    return fromRunner?.apiKey ?? process.env.MAAS_API_KEY;
+/** The `list` action: every machine in MAAS, read when the program runs. */
+function listAllMachines(credentials: ProgramCredentials): pulumi.Output<unknown> {
+    const { MaasClient } = require("@maas-automation/provider/dist/maas") as typeof import("@maas-automation/provider/dist/maas");
+    const config = new pulumi.Config("maas");
+    const apiUrl = config.get("apiUrl") ?? credentials.apiUrl ?? process.env.MAAS_API_URL;
+    return configuredKey(config).apply((k) => {
+        const apiKey = k ?? credentials.apiKey ?? process.env.MAAS_API_KEY;
+        if (!apiUrl || !apiKey) return "list: no MAAS configured";
+        return listWith(new MaasClient({ apiUrl, apiKey }));
+    });
 }
 
-/** The `list` action: every machine in MAAS, read when the program runs. */
-function listAllMachines(): pulumi.Output<unknown> {
-    const { MaasClient } = require("@maas-automation/provider/dist/maas") as typeof import("@maas-automation/provider/dist/maas");
-    const fromRunner = (require("./runner") as typeof import("./runner")).programCredentials.get(pulumi.getStack());
-    const apiUrl = new pulumi.Config("maas").get("apiUrl") ?? fromRunner?.apiUrl ?? process.env.MAAS_API_URL;
-    const apiKey = new pulumi.Config("maas").get("apiKey") ?? fromRunner?.apiKey ?? process.env.MAAS_API_KEY;
-    if (!apiUrl || !apiKey) return pulumi.output("list: no MAAS configured");
-    const client = new MaasClient({ apiUrl, apiKey });
-    const machines = client.listMachines().then((ms) =>
+function listWith(client: import("@maas-automation/provider/dist/maas").MaasClient) {
+    return client.listMachines().then((ms) =>
         ms.map((x) => ({ hostname: x.hostname, systemId: x.system_id, status: x.status_name, power: x.power_state ?? "unknown", ipAddresses: x.ip_addresses })),
     ).finally(() => client.close());
-    return pulumi.output(machines);
 }

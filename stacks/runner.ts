@@ -26,9 +26,6 @@ export interface StackHandle {
     runOptions: { parallel: number; continueOnError: boolean };
 }
 
-/** MAAS credentials of each open stack, for the program's `list` action (never written anywhere). */
-export const programCredentials = new Map<string, { apiUrl?: string; apiKey?: string }>();
-
 /** Engine parallelism: high enough that the engine never queues machines (Pulumi's default is 8 here). */
 export const DEFAULT_PARALLEL = 256;
 
@@ -43,7 +40,7 @@ export async function openMaasStack(opts: RunnerOptions): Promise<StackHandle> {
     if (apiKey) env.MAAS_API_KEY = apiKey;
     const stack = await openStack({
         stackName: opts.stackName,
-        program: maasProgram(),
+        program: maasProgram({ ...(apiUrl ? { apiUrl } : {}), ...(apiKey ? { apiKey } : {}) }),
         workDir: opts.workDir ?? projectRoot,
         env,
         ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
@@ -51,9 +48,6 @@ export async function openMaasStack(opts: RunnerOptions): Promise<StackHandle> {
         ...(opts.passphrase ? { passphrase: opts.passphrase } : {}),
         ...checkpointMode(opts.checkpoints),
     });
-    // The program (in this process) reads them for the `list` action; the providers get them from
-    // the engine's environment.
-    programCredentials.set(opts.stackName, { apiUrl, apiKey });
     // Relative to the project when inside it, so the committed Pulumi.dev.yaml stays as it is.
     const relative = path.relative(projectRoot, inputFile);
     const inputSetting = relative.startsWith("..") || path.isAbsolute(relative) ? inputFile : relative;
