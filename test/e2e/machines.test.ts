@@ -98,16 +98,23 @@ describe("machines and deployments", { timeout: 600_000 }, () => {
         assert.equal(await statusOf(e2e, "existing-node"), "Ready", "an adopted machine stays in MAAS");
     });
 
-    test("an invalid file fails before any MAAS request, naming the JSON path", async () => {
-        const bad = { actions: ["create_machine", "deploy"], machines: [{ hostname: "node01", pxe_mac: "not-a-mac" }] };
-        const file = e2e.writeInput("bad.json", bad);
-        await e2e.sim.resetStats();
-        const s = await e2e.open("bad", file);
-        await assert.rejects(s.preview(), /machines\[0\]\.pxe_mac/);
-        await assert.rejects(s.up(), /machines\[0\]\.pxe_mac/);
-        const stats = await e2e.sim.stats();
-        const total = stats.requests.reduce((n: number, r: { count: number }) => n + r.count, 0);
-        assert.equal(total, 0, "no request reached MAAS");
+    test("invalid files fail before any MAAS request, naming the JSON path", async () => {
+        const machine = useCase1.machines[0];
+        const cases: [unknown, RegExp][] = [
+            [{ actions: ["create_machine", "deploy"], machines: [{ hostname: "node01", pxe_mac: "not-a-mac" }] }, /machines\[0\]\.pxe_mac/],
+            [{ actions: ["create_machine", "configure_network"], machines: [{ ...machine, network: { bonds: [{ name: "bond0", interfaces: ["eth0", "eth1"], mode: "lacp" }] } }] }, /machines\[0\]\.network\.bonds\[0\]\.mode/],
+            [{ actions: ["create_machine", "configure_network"], machines: [{ ...machine, network: { interfaces: [{ name: "eth0", subnet: "10.0.0.0/24", ip_mode: "static", ip_address: "10.9.9.9" }] } }] }, /machines\[0\]\.network\.interfaces\[0\]\.ip_address/],
+            [{ actions: ["create_machine"], machines: [{ ...machine, distro_seires: "jammy" }] }, /machines\[0\]\.distro_seires/],
+        ];
+        for (const [i, [bad, path]] of cases.entries()) {
+            await e2e.sim.resetStats();
+            const s = await e2e.open(`bad${i}`, e2e.writeInput(`bad${i}.json`, bad));
+            await assert.rejects(s.preview(), path);
+            await assert.rejects(s.up(), path);
+            const stats = await e2e.sim.stats();
+            const total = stats.requests.reduce((n: number, r: { count: number }) => n + r.count, 0);
+            assert.equal(total, 0, `no request reached MAAS (case ${i})`);
+        }
     });
 });
 
