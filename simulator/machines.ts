@@ -6,7 +6,7 @@ import { jsonRes, textRes } from "./http";
 import { ApiError, badRequest, conflict, djangoBool, fieldErrors, forbidden, normMac, notFound, parseSize, stringBool, uuid4 } from "./util";
 import { renderMachine } from "./render";
 import { applyLayout, storageIssues, wipeStorage } from "./storage";
-import { clearLinks } from "./network";
+import { clearLinks, newIface } from "./network";
 import { generatedHardware } from "./inventory";
 
 // virtual durations in seconds
@@ -128,22 +128,7 @@ export function discoverHardware(st: SimState, m: Machine, opts: { storage: bool
     const old = new Map(m.interfaces.filter((i) => i.type === "physical" && i.mac).map((i) => [i.mac!, i]));
     const ifaces: Iface[] = hw.nics.map((n) => {
       const prev = old.get(n.mac);
-      return {
-        id: prev?.id ?? st.nextId("interface"),
-        name: n.name,
-        type: "physical",
-        mac: n.mac,
-        vlanId: vlanForFabric(st, n.fabric),
-        parents: [],
-        enabled: true,
-        tags: [],
-        params: "",
-        mtu: null,
-        links: [],
-        linkConnected: true,
-        interfaceSpeed: 10000,
-        linkSpeed: 10000,
-      };
+      return newIface(st, { ...(prev ? { id: prev.id } : {}), name: n.name, type: "physical", mac: n.mac, vlanId: vlanForFabric(st, n.fabric) });
     });
     m.interfaces = ifaces;
     m.gatewayLinkV4 = null;
@@ -441,22 +426,7 @@ export function createMachine(c: MCtx): SimResponse {
   // interfaces for the given MACs
   (macs as string[]).forEach((mac, idx) => {
     const nic = hw.nics.find((n) => n.mac === mac);
-    m.interfaces.push({
-      id: st.nextId("interface"),
-      name: nic?.name ?? `eth${idx}`,
-      type: "physical",
-      mac,
-      vlanId: vlanForFabric(st, nic?.fabric ?? "fabric-0"),
-      parents: [],
-      enabled: true,
-      tags: [],
-      params: "",
-      mtu: null,
-      links: [],
-      linkConnected: true,
-      interfaceSpeed: 10000,
-      linkSpeed: 10000,
-    });
+    m.interfaces.push(newIface(st, { name: nic?.name ?? `eth${idx}`, type: "physical", mac, vlanId: vlanForFabric(st, nic?.fabric ?? "fabric-0") }));
   });
   m.bootInterfaceId = m.interfaces[0]?.id ?? null;
   st.setStatus(m, S.NEW, ctx);

@@ -113,7 +113,7 @@ export function clearLinks(st: SimState, m: Machine, i: Iface): void {
   i.links = [];
 }
 
-function newIface(st: SimState, partial: Partial<Iface> & Pick<Iface, "name" | "type">): Iface {
+export function newIface(st: SimState, partial: Partial<Iface> & Pick<Iface, "name" | "type">): Iface {
   return {
     id: st.nextId("interface"),
     mac: null,

@@ -9,22 +9,11 @@
 //
 // Prints one JSON line per crash point and a summary; exits 1 if any point failed.
 import { CrashPoint, CrashResult, describePoint, runCrashScenario } from "../test/reliability/crash-scenario";
+import { rng } from "../simulator/util";
 
 function arg(name: string, fallback: string): string {
     const i = process.argv.indexOf(`--${name}`);
     return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
-/** mulberry32: small, seeded, reproducible. */
-function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
 }
 
 export function namedPoints(machines: number): CrashPoint[] {
@@ -43,7 +32,7 @@ export function namedPoints(machines: number): CrashPoint[] {
  * kill then lands while the provider is only waiting).
  */
 export function seededPoints(machines: number, count: number, seed: number, exclude: CrashPoint[] = []): CrashPoint[] {
-    const rnd = prng(seed);
+    const rnd = rng(seed);
     const kinds: { event: string; perMachine: number; phase: "up" | "destroy" }[] = [
         { event: "machine-enlisted", perMachine: 1, phase: "up" },
         { event: "partition-created", perMachine: 3, phase: "up" },

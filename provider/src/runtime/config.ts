@@ -1,7 +1,7 @@
 // Provider configuration, read once per provider process from the stack config the engine hands to
 // `configure` (keys `maas:*`), with MAAS_API_URL / MAAS_API_KEY as fallbacks. The client is built
 // here, lazily, so one client (and one fleet-wide watcher) serves every resource of the deployment.
-import { MaasClient } from "../maas";
+import { MaasClient, NotFoundError } from "../maas";
 import { watchEngineLifeline } from "./lifeline";
 
 export interface ProviderConfig {
@@ -136,4 +136,14 @@ export function recentMachine(systemId: string, operation: string): Promise<impo
     machineReads.set(systemId, { at: Date.now(), value });
     value.catch(() => machineReads.delete(systemId));
     return value;
+}
+
+/** The machine as MAAS has it now, or undefined when MAAS no longer knows it. */
+export async function machineOrGone(systemId: string): Promise<import("../maas").Machine | undefined> {
+    try {
+        return await client().getMachine(systemId);
+    } catch (e) {
+        if (e instanceof NotFoundError) return undefined;
+        throw e;
+    }
 }

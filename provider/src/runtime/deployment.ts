@@ -2,8 +2,8 @@
 // wait for Deployed; delete releases it with the release options (disk erase by default) and waits
 // for Ready. A deployment that fails after MAAS took the machine is kept as partial state, so destroy
 // can still release it and the next `up` resumes instead of deploying twice.
-import { FailureStateError, Machine, NotFoundError, StatusName } from "../maas";
-import { client } from "./config";
+import { FailureStateError, Machine, StatusName } from "../maas";
+import { client, machineOrGone } from "./config";
 import { CheckFailure, UNKNOWN, containsUnknown, errorMessage, partialState } from "./common";
 import { reportProgress } from "./progress";
 
@@ -202,13 +202,8 @@ export async function update(_id: string, olds: DeploymentOuts, news: Deployment
 }
 
 export async function read(id: string, props: DeploymentOuts): Promise<{ id?: string; props?: DeploymentOuts }> {
-    let machine: Machine;
-    try {
-        machine = await client().getMachine(id);
-    } catch (e) {
-        if (e instanceof NotFoundError) return {};
-        throw e;
-    }
+    const machine = await machineOrGone(id);
+    if (!machine) return {};
     const deployed = machine.status_name === "Deployed" || machine.status_name === "Deploying";
     return { id, props: { ...props, deployed, ipAddresses: [...machine.ip_addresses].sort() } };
 }
@@ -230,13 +225,8 @@ async function releaseMachine(p: { hostname: string; systemId: string; release: 
 }
 
 export async function remove(id: string, props: DeploymentOuts): Promise<void> {
-    let machine: Machine;
-    try {
-        machine = await client().getMachine(id);
-    } catch (e) {
-        if (e instanceof NotFoundError) return;
-        throw e;
-    }
+    const machine = await machineOrGone(id);
+    if (!machine) return;
     if (["New", "Ready", "Commissioning", "Testing", "Failed commissioning", "Failed testing"].includes(machine.status_name)) return;
     try {
         await releaseMachine({ hostname: props.hostname, systemId: id, release: props.release }, machine);

@@ -2,7 +2,7 @@
 // wait for Ready. Outs hold identity and hardware, never lifecycle status, so a later deployment does
 // not read as drift; `health` records drift that `read` finds (gone, failed, back in New).
 import { FailureStateError, Machine, NotFoundError, StatusName } from "../maas";
-import { client, hasMaas, providerConfig } from "./config";
+import { client, hasMaas, machineOrGone, providerConfig } from "./config";
 import { isSealed, unsealJson } from "./seal";
 import { CheckFailure, UNKNOWN, containsUnknown, errorMessage, partialState } from "./common";
 import { parseMarker, renderDescription } from "./marker";
@@ -262,7 +262,6 @@ async function findExisting(inputs: MachineInputs): Promise<Machine | undefined>
 }
 
 export async function create(inputs: MachineInputs & Record<string, unknown>): Promise<{ id: string; outs: MachineOuts }> {
-    const maas = client();
     let machine = await findExisting(inputs);
     let enlistedByStack: boolean;
     let commissionNow = false;
@@ -349,13 +348,8 @@ export async function update(id: string, olds: MachineOuts, news: MachineInputs)
 }
 
 export async function read(id: string, props: MachineOuts): Promise<{ id?: string; props?: MachineOuts }> {
-    let machine: Machine;
-    try {
-        machine = await client().getMachine(id);
-    } catch (e) {
-        if (e instanceof NotFoundError) return {};
-        throw e;
-    }
+    const machine = await machineOrGone(id);
+    if (!machine) return {};
     const status = machine.status_name as StatusName;
     let health = "ok";
     if (status === "New") health = "new";
