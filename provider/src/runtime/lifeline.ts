@@ -1,13 +1,13 @@
 // The engine starts the dynamic-provider process (through a shell wrapper) in a process group of its
 // own, and nothing tells that process when the engine dies (kill -9, a closed terminal): it would go
 // on polling and changing MAAS with nobody to record the outcome. So the provider checks, every
-// second, that the engine's address (its first argument) still accepts connections, and exits as soon
+// fifth of a second, that the engine's address (its first argument) still accepts connections, and exits as soon
 // as it is refused. Started only inside the dynamic-provider host.
 import * as net from "node:net";
 
 let started = false;
 
-export function watchEngineLifeline(onGone: () => void, everyMs = 1000): void {
+export function watchEngineLifeline(onGone: () => void, everyMs = 200): void {
     if (started || !process.argv.some((a) => a.includes("dynamic-provider"))) return;
     const address = process.argv.slice(2).find((a) => /^[^\s/]+:\d+$/.test(a));
     if (!address) return;
