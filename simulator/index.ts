@@ -12,6 +12,7 @@ import { FaultEngine, parsePauseOn, type FaultSpec } from "./faults";
 import { defaultInventory, generatedInventory, loadInventory } from "./inventory";
 import { enlistAtStart } from "./machines";
 import { makeHandler, trackSockets } from "./server";
+import { loadState, restore, saveState, snapshot } from "./persist";
 
 export type { FaultSpec, FaultRule, Outage, MachineFaults } from "./faults";
 
@@ -30,6 +31,8 @@ export interface SimulatorOptions {
   logFile?: string;
   /** events to pause on, e.g. ["deploy-accepted:2"] (same as --pause-on) */
   pauseOn?: string[];
+  /** Keep the region's state in this file: loaded at start, written after every change and at close. */
+  state?: string;
 }
 
 export interface RunningSimulator {
@@ -66,7 +69,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const speed = opts.speed ?? 60;
   if (!(speed > 0)) throw new Error("speed must be > 0");
   const seed = opts.seed ?? 1;
-  const apiKey = opts.apiKey ?? `${rand(18)}:${rand(18)}:${rand(32)}`;
+  const saved = opts.state ? loadState(opts.state) : undefined;
+  const apiKey = opts.apiKey ?? saved?.apiKey ?? `${rand(18)}:${rand(18)}:${rand(32)}`;
   const adminToken = opts.adminToken ?? rand(32);
   const creds = parseApiKey(apiKey);
 
@@ -81,13 +85,18 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const cliPause = (opts.pauseOn ?? []).map(parsePauseOn);
   st.pauseRules = opts.faults?.pauseOn ? opts.faults.pauseOn.map(parsePauseOn) : cliPause;
 
-  const inv = opts.inventory ? loadInventory(opts.inventory, seed) : opts.machines !== undefined ? generatedInventory(opts.machines, seed) : defaultInventory(seed);
-  st.initNetworks(inv);
-  st.servers = inv.servers;
-  for (const s of inv.servers) if (s.enlisted) enlistAtStart(st, s, "admin");
+  if (saved) restore(st, saved);
+  else {
+    const inv = opts.inventory ? loadInventory(opts.inventory, seed) : opts.machines !== undefined ? generatedInventory(opts.machines, seed) : defaultInventory(seed);
+    st.initNetworks(inv);
+    st.servers = inv.servers;
+    for (const s of inv.servers) if (s.enlisted) enlistAtStart(st, s, "admin");
+  }
+  const persist = opts.state ? () => saveState(opts.state!, snapshot(st, apiKey)) : undefined;
+  persist?.();
 
   const auth = new Authenticator([{ ...creds, user: { username: "admin", isAdmin: true } }]);
-  const handler = makeHandler({ st, adminToken, cliPauseOn: cliPause, auth, log: logLine });
+  const handler = makeHandler({ st, adminToken, cliPauseOn: cliPause, auth, log: logLine, ...(persist ? { persist } : {}) });
 
   let tlsDir: string | undefined;
   let caFile: string | undefined;
@@ -133,6 +142,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
       closed = true;
       st.closed = true;
       for (const m of st.machines) st.cancel(m);
+      persist?.();
       st.wakeAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

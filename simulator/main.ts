@@ -12,8 +12,8 @@ function die(msg: string): never {
   process.exit(2);
 }
 
-export function parseArgs(argv: string[]): SimulatorOptions & { state?: string } {
-  const o: SimulatorOptions & { state?: string } = {};
+export function parseArgs(argv: string[]): SimulatorOptions {
+  const o: SimulatorOptions = {};
   const pause: string[] = [];
   let cert: string | undefined;
   let key: string | undefined;
@@ -81,7 +81,6 @@ export function parseArgs(argv: string[]): SimulatorOptions & { state?: string }
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  if (o.state) process.stderr.write(`maas-sim: warning: --state ${o.state} is not implemented; state is kept in memory only\n`);
   const sim = await startSimulator(o);
   const lines = [`MAAS_API_URL=${sim.url}`, `MAAS_API_KEY=${sim.apiKey}`, `MAAS_SIM_ADMIN_TOKEN=${sim.adminToken}`];
   if (sim.caFile) lines.push(`MAAS_CA_FILE=${sim.caFile}`);

@@ -12,6 +12,8 @@ const PREFIX = "/MAAS/api/2.0/";
 export interface ServerDeps extends AdminDeps {
   auth: Authenticator;
   log: (line: string) => void;
+  /** Writes the state file (--state), called after every change before its answer is sent. */
+  persist?: () => void;
 }
 
 function errorResponse(e: unknown): SimResponse {
@@ -134,6 +136,7 @@ export function makeHandler(d: ServerDeps) {
         r = errorResponse(e);
       }
       finish(r.status);
+      if (method !== "GET") d.persist?.();
       if (ctx.hold) await st.waitResume();
       if (fd.action?.kind === "drop-after-apply") {
         req.socket.destroy();

@@ -67,6 +67,13 @@ export class SimState {
     this.r = rng(seed);
   }
 
+  idCounters(): Record<string, number> {
+    return { ...this.ids };
+  }
+  setIdCounters(ids: Record<string, number>): void {
+    this.ids = { ...ids };
+  }
+
   nextId(kind: string): number {
     this.ids[kind] = (this.ids[kind] ?? 0) + 1;
     return this.ids[kind]!;
