@@ -119,6 +119,10 @@ export const TEXT_CT = "text/plain; charset=utf-8";
 export function jsonRes(obj: unknown, status = 200): SimResponse {
   return { status, body: JSON.stringify(obj), contentType: JSON_CT };
 }
+/** DELETE's answer: 204 with an empty body. */
+export function noContent(): SimResponse {
+  return { status: 204, body: "", contentType: TEXT_CT };
+}
 export function textRes(status: number, body: string): SimResponse {
   return { status, body, contentType: TEXT_CT };
 }

@@ -122,6 +122,13 @@ export interface Iface {
   linkSpeed: number;
 }
 
+/** What a background timer does when it fires: the lifecycle step and its virtual due time (seconds). */
+export type StepName = "commissioned" | "tested" | "deployed" | "erased" | "released";
+export interface PendingStep {
+  step: StepName;
+  due: number;
+}
+
 export interface Transition {
   from: string;
   to: string;
@@ -171,7 +178,8 @@ export interface Machine {
   testingStatus: number;
   tagNames: string[];
   // simulation bookkeeping
-  timer: NodeJS.Timeout | null;
+  /** the background transition under way, if any (its timer is armed by SimState) */
+  pending: PendingStep | null;
   busySince: number | null;
   busySeconds: number;
   transitions: Transition[];

@@ -9,8 +9,8 @@ export interface SimSnapshot {
   version: 1;
   apiKey: string;
   ids: Record<string, number>;
-  machines: Omit<Machine, "timer">[];
-  deleted: Omit<Machine, "timer">[];
+  machines: Machine[];
+  deleted: Machine[];
   fabrics: Fabric[];
   vlans: Vlan[];
   subnets: Subnet[];
@@ -18,9 +18,8 @@ export interface SimSnapshot {
   usedIps: Record<string, string[]>;
 }
 
-function plain(m: Machine): Omit<Machine, "timer"> {
-  const { timer: _timer, ...rest } = m;
-  return rest;
+function plain(m: Machine): Machine {
+  return m;
 }
 
 export function snapshot(st: SimState, apiKey: string): SimSnapshot {
@@ -53,7 +52,7 @@ export function loadState(file: string): SimSnapshot | undefined {
 
 /** Puts a snapshot's objects back into a fresh state (machines keep their system_ids and hardware). */
 export function restore(st: SimState, snap: SimSnapshot): void {
-  const revive = (m: Omit<Machine, "timer">): Machine => ({ ...m, timer: null, busySince: null });
+  const revive = (m: Machine): Machine => ({ ...m, pending: null, busySince: null });
   st.fabrics = snap.fabrics;
   st.vlans = snap.vlans;
   st.subnets = snap.subnets;

@@ -2,7 +2,7 @@ import type { BlockDevice, Filesystem, Iface, Machine, Partition, Subnet, Vlan, 
 import { STATUS_NAME } from "./model";
 import type { SimState } from "./state";
 import { humanSize } from "./util";
-import { bdAvailable, bdUsedFor, partitionUsedFor, vgSize, vgUsed, partitionName, findPartition } from "./storage";
+import { bdAvailable, bdUsedFor, bootDisk, findPartition, partitionName, partitionUsedFor, vgSize, vgUsed } from "./storage-model";
 
 export const API = "/MAAS/api/2.0";
 
@@ -192,14 +192,6 @@ export function renderIface(st: SimState, m: Machine, i: Iface): object {
   };
 }
 
-export function bootDisk(m: Machine): BlockDevice | null {
-  if (m.bootDiskId !== null) {
-    const b = m.blockDevices.find((x) => x.id === m.bootDiskId);
-    if (b) return b;
-  }
-  return m.blockDevices.filter((b) => b.type === "physical" && b.size >= 512 * 1024 * 1024).sort((a, b) => a.id - b.id)[0] ?? null;
-}
-
 export function ipAddresses(st: SimState, m: Machine): string[] {
   const out: string[] = [];
   for (const i of m.interfaces) for (const l of i.links) if (l.ip && l.mode !== "dhcp") out.push(l.ip);
@@ -219,13 +211,64 @@ function gateways(st: SimState, m: Machine): object {
   return { ipv4: v4, ipv6: { gateway_ip: null, link_id: null } };
 }
 
+function scriptStatus(s: number): string {
+  return SCRIPT_STATUS[s] ?? "Unknown";
+}
+
+/** The script-result ids and statuses of the last commissioning, testing and installation. */
+function scriptResults(m: Machine): Record<string, unknown> {
+  return {
+    current_commissioning_result_id: m.commissioningStatus === -1 ? null : m.id * 10 + 1,
+    current_testing_result_id: m.testingStatus === -1 ? null : m.id * 10 + 2,
+    current_installation_result_id: m.osystem ? m.id * 10 + 3 : null,
+    commissioning_status: m.commissioningStatus,
+    commissioning_status_name: scriptStatus(m.commissioningStatus),
+    testing_status: m.testingStatus,
+    testing_status_name: scriptStatus(m.testingStatus),
+    cpu_test_status: m.testingStatus,
+    cpu_test_status_name: scriptStatus(m.testingStatus),
+    memory_test_status: m.testingStatus,
+    memory_test_status_name: scriptStatus(m.testingStatus),
+    network_test_status: -1,
+    network_test_status_name: "Unknown",
+    storage_test_status: m.testingStatus,
+    storage_test_status_name: scriptStatus(m.testingStatus),
+    other_test_status: -1,
+    other_test_status_name: "Unknown",
+    interface_test_status: -1,
+    interface_test_status_name: "Unknown",
+  };
+}
+
+function hardwareInfo(m: Machine): Record<string, string> {
+  return {
+    system_vendor: "Simulated",
+    system_product: "SIM-1000",
+    system_family: "Unknown",
+    system_version: "Unknown",
+    system_sku: "Unknown",
+    system_serial: m.hardwareUuid ? m.hardwareUuid.slice(0, 8).toUpperCase() : "Unknown",
+    cpu_model: "Intel(R) Xeon(R) Silver 4214 CPU @ 2.20GHz",
+    mainboard_vendor: "Simulated",
+    mainboard_product: "Unknown",
+    mainboard_serial: "Unknown",
+    mainboard_version: "Unknown",
+    mainboard_firmware_vendor: "Unknown",
+    mainboard_firmware_date: "Unknown",
+    mainboard_firmware_version: "Unknown",
+    chassis_vendor: "Unknown",
+    chassis_type: "Unknown",
+    chassis_serial: "Unknown",
+    chassis_version: "Unknown",
+  };
+}
+
 export function renderMachine(st: SimState, m: Machine): Record<string, unknown> {
   const phys = m.blockDevices.filter((b) => b.type === "physical");
   const virt = m.blockDevices.filter((b) => b.type === "virtual");
   const bd = bootDisk(m);
   const bi = m.interfaces.find((i) => i.id === m.bootInterfaceId) ?? m.interfaces.find((i) => i.type === "physical") ?? null;
   const stub = (id: number, kind: string) => ({ system_id: m.systemId, id, __incomplete__: true, resource_uri: `${API}/nodes/${m.systemId}/${kind}/${id}/` });
-  const ts = (s: number) => SCRIPT_STATUS[s] ?? "Unknown";
   return {
     system_id: m.systemId,
     hostname: m.hostname,
@@ -283,45 +326,8 @@ export function renderMachine(st: SimState, m: Machine): Record<string, unknown>
     pod: null,
     default_gateways: gateways(st, m),
     constraints_by_type: {},
-    current_commissioning_result_id: m.commissioningStatus === -1 ? null : m.id * 10 + 1,
-    current_testing_result_id: m.testingStatus === -1 ? null : m.id * 10 + 2,
-    current_installation_result_id: m.osystem ? m.id * 10 + 3 : null,
-    commissioning_status: m.commissioningStatus,
-    commissioning_status_name: ts(m.commissioningStatus),
-    testing_status: m.testingStatus,
-    testing_status_name: ts(m.testingStatus),
-    cpu_test_status: m.testingStatus,
-    cpu_test_status_name: ts(m.testingStatus),
-    memory_test_status: m.testingStatus,
-    memory_test_status_name: ts(m.testingStatus),
-    network_test_status: -1,
-    network_test_status_name: "Unknown",
-    storage_test_status: m.testingStatus,
-    storage_test_status_name: ts(m.testingStatus),
-    other_test_status: -1,
-    other_test_status_name: "Unknown",
-    interface_test_status: -1,
-    interface_test_status_name: "Unknown",
-    hardware_info: {
-      system_vendor: "Simulated",
-      system_product: "SIM-1000",
-      system_family: "Unknown",
-      system_version: "Unknown",
-      system_sku: "Unknown",
-      system_serial: m.hardwareUuid ? m.hardwareUuid.slice(0, 8).toUpperCase() : "Unknown",
-      cpu_model: "Intel(R) Xeon(R) Silver 4214 CPU @ 2.20GHz",
-      mainboard_vendor: "Simulated",
-      mainboard_product: "Unknown",
-      mainboard_serial: "Unknown",
-      mainboard_version: "Unknown",
-      mainboard_firmware_vendor: "Unknown",
-      mainboard_firmware_date: "Unknown",
-      mainboard_firmware_version: "Unknown",
-      chassis_vendor: "Unknown",
-      chassis_type: "Unknown",
-      chassis_serial: "Unknown",
-      chassis_version: "Unknown",
-    },
+    ...scriptResults(m),
+    hardware_info: hardwareInfo(m),
     numanode_set: [{ index: 0, memory: m.memory, cores: Array.from({ length: m.cpuCount }, (_, i) => i), hugepages_set: [] }],
     virtualmachine_id: null,
     last_sync: null,

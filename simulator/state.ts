@@ -1,4 +1,4 @@
-import type { Fabric, Machine, Server, Subnet, Vlan } from "./model";
+import type { Fabric, Machine, Server, StepName, Subnet, Vlan } from "./model";
 import { BUSY_STATES, STATUS_NAME, S } from "./model";
 import { hashUnit, intToIp, cidrRange, ipToInt, rng } from "./util";
 import type { Inventory } from "./inventory";
@@ -37,6 +37,22 @@ export interface PauseRule {
   n: number | null; // null: every occurrence
 }
 
+// maas/?op=get_config values a fresh region answers
+const DEFAULT_CONFIG: Record<string, unknown> = {
+  default_distro_series: "jammy",
+  default_osystem: "ubuntu",
+  commissioning_distro_series: "jammy",
+  default_min_hwe_kernel: "",
+  default_storage_layout: "flat",
+  enable_disk_erasing_on_release: false,
+  disk_erase_with_secure_erase: true,
+  disk_erase_with_quick_erase: false,
+  node_timeout: 30,
+  maas_name: "maas-sim",
+  kernel_opts: null,
+  completed_intro: true,
+};
+
 export class SimState {
   readonly r: () => number;
   machines: Machine[] = [];
@@ -59,10 +75,16 @@ export class SimState {
   closed = false;
   faults!: FaultEngine;
   log: (msg: string) => void = () => {};
+  /** region settings (maas/?op=get_config|set_config) */
+  config: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  /** armed timers of the machines' pending steps, by system_id */
+  private timers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     public speed: number,
     public seed: number,
+    /** carries out a pending step whose time has come (lifecycle.runStep) */
+    private runStep: (m: Machine, step: StepName) => void,
   ) {
     this.r = rng(seed);
   }
@@ -162,31 +184,50 @@ export class SimState {
     const k = m.transitions.length;
     return base * (0.85 + 0.3 * hashUnit(this.seed, m.systemId, phase, k));
   }
-  schedule(m: Machine, virtualSeconds: number, fn: () => void): void {
+  /** Records `step` as the machine's pending step, due in `virtualSeconds`, and arms its timer. */
+  schedule(m: Machine, virtualSeconds: number, step: StepName): void {
     this.cancel(m);
-    m.timer = setTimeout(() => {
-      m.timer = null;
-      if (!this.closed) fn();
-    }, this.wallMs(virtualSeconds));
+    m.pending = { step, due: virtualSeconds };
+    const pending = m.pending;
+    this.timers.set(
+      m.systemId,
+      setTimeout(() => {
+        this.timers.delete(m.systemId);
+        if (this.closed || m.pending !== pending) return;
+        m.pending = null;
+        this.runStep(m, step);
+      }, this.wallMs(virtualSeconds)),
+    );
   }
+  /** Drops the machine's pending step (a new transition replaces it). */
   cancel(m: Machine): void {
-    if (m.timer) clearTimeout(m.timer);
-    m.timer = null;
+    const t = this.timers.get(m.systemId);
+    if (t) clearTimeout(t);
+    this.timers.delete(m.systemId);
+    m.pending = null;
+  }
+  /** Stops every timer, leaving the pending steps recorded (close). */
+  stopTimers(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
   }
   busySeconds(m: Machine): number {
     let b = m.busySeconds;
     if (m.busySince !== null) b += ((Date.now() - m.busySince) / 1000) * this.speed;
     return b;
   }
+  /** Adds the time spent in the current busy state to busySeconds (before the machine leaves it). */
+  settleBusy(m: Machine, now = Date.now()): void {
+    if (m.busySince === null) return;
+    m.busySeconds += ((now - m.busySince) / 1000) * this.speed;
+    m.busySince = null;
+  }
 
   setStatus(m: Machine, to: S, ctx?: Ctx | null, message?: string): void {
     const from = m.status;
     if (from === to) return;
     const now = Date.now();
-    if (m.busySince !== null) {
-      m.busySeconds += ((now - m.busySince) / 1000) * this.speed;
-      m.busySince = null;
-    }
+    this.settleBusy(m, now);
     if (BUSY_STATES.has(to)) m.busySince = now;
     m.previousStatus = from;
     m.status = to;

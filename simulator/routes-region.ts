@@ -1,0 +1,93 @@
+// Region-wide endpoints: version, users, config, boot resources, zones, pools, domains, tags, spaces.
+import { jsonRes } from "./http";
+import { ApiError, badRequest, fieldErrors } from "./util";
+import { API, DOMAIN, POOL, ZONE } from "./render";
+import { SERIES } from "./machine-forms";
+import { requireAdmin } from "./permissions";
+import { route, type Resource, type RouteReq } from "./route-table";
+
+// api/version.py
+const CAPABILITIES = ["networks-management", "static-ipaddresses", "ipv6-deployment-ubuntu", "devices-management", "storage-deployment-ubuntu", "network-deployment-ubuntu", "bridging-interface-ubuntu", "bridging-automatic-ubuntu", "authenticate-api"];
+
+function userJson(r: RouteReq): object {
+  const u = r.ctx.user!;
+  return { is_superuser: u.isAdmin, username: u.username, email: `${u.username}@example.com`, is_local: true, resource_uri: `${API}/users/${u.username}/` };
+}
+
+function bootResources() {
+  return Object.entries(SERIES).map(([series, ver], i) => ({
+    id: i + 1,
+    type: "Synced",
+    name: `ubuntu/${series}`,
+    architecture: "amd64/ga-" + ver,
+    subarches: "generic,ga-" + ver,
+    title: `Ubuntu ${ver} LTS`,
+    base_image: "",
+    last_deployed: null,
+    resource_uri: `${API}/boot-resources/${i + 1}/`,
+  }));
+}
+
+function setConfig(r: RouteReq) {
+  requireAdmin(r.ctx);
+  const name = r.p.get("name");
+  if (!name) throw badRequest("No provided name!");
+  const v = r.p.get("value") ?? "";
+  r.st.config[name] = v === "true" ? true : v === "false" ? false : /^\d+$/.test(v) ? Number(v) : v;
+  return jsonRes(null);
+}
+
+export const regionRoutes: Resource[] = [
+  route("version/", "VersionHandler", { GET: { anon: true, h: () => jsonRes({ capabilities: CAPABILITIES, version: "3.6.5", subversion: "" }) } }),
+  route("users/", "UsersHandler", {
+    GET: (r) => jsonRes([userJson(r)]),
+    "GET:whoami": (r) => jsonRes(userJson(r)),
+  }),
+  route("users/{s}/", "UserHandler", {
+    GET: (r) => {
+      if (r.args[0] !== r.ctx.user!.username) throw new ApiError(404, "No User matches the given query.");
+      return jsonRes(userJson(r));
+    },
+  }),
+  route("maas/", "MaasHandler", {
+    "GET:get_config": (r) => {
+      const name = r.p.get("name");
+      if (!name) throw badRequest("No provided name!");
+      if (!(name in r.st.config)) throw fieldErrors({ name: [`${name} is not a valid config name.`] });
+      return jsonRes(r.st.config[name]);
+    },
+    "POST:set_config": setConfig,
+  }),
+  route("boot-resources/", "BootResourcesHandler", {
+    GET: (r) => {
+      const t = r.p.get("type");
+      if (t && !["synced", "uploaded", "generated"].includes(t)) throw badRequest(`'${t}' is not a valid type.`);
+      return jsonRes(t === "uploaded" ? [] : bootResources());
+    },
+  }),
+  route("boot-resources/{n}/", "BootResourceHandler", {
+    GET: (r) => {
+      const b = bootResources().find((x) => String(x.id) === r.args[0]);
+      if (!b) throw new ApiError(404, "No BootResource matches the given query.");
+      return jsonRes({ ...b, sets: { "20240101": { version: "20240101", size: 300000000, label: "stable", complete: true, files: {} } } });
+    },
+  }),
+  route("zones/", "ZonesHandler", { GET: () => jsonRes([ZONE]) }),
+  route("zones/{s}/", "ZoneHandler", {
+    GET: (r) => {
+      if (r.args[0] !== "default") throw new ApiError(404, "No Zone matches the given query.");
+      return jsonRes(ZONE);
+    },
+  }),
+  route("resourcepools/", "ResourcePoolsHandler", { GET: () => jsonRes([POOL]) }),
+  route("resourcepool/{s}/", "ResourcePoolHandler", {
+    GET: (r) => {
+      if (r.args[0] !== "0" && r.args[0] !== "default") throw new ApiError(404, "No ResourcePool matches the given query.");
+      return jsonRes(POOL);
+    },
+  }),
+  route("domains/", "DomainsHandler", { GET: () => jsonRes([DOMAIN]) }),
+  route("tags/", "TagsHandler", { GET: () => jsonRes([]) }),
+  route("spaces/", "SpacesHandler", { GET: () => jsonRes([]) }),
+  route("sshkeys/", "SSHKeysHandler", { GET: () => jsonRes([]) }),
+];
