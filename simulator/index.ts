@@ -5,14 +5,14 @@ import { createServer as createHttpsServer } from "node:https";
 import { randomBytes } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import type { AddressInfo, Socket } from "node:net";
-import { SimState } from "./state";
+import { SimState, type UserRecord } from "./state";
 import { Authenticator, parseApiKey } from "./auth";
 import { FaultEngine, parsePauseOn, type FaultSpec } from "./faults";
 import { defaultInventory, generatedInventory, loadInventory } from "./inventory";
 import { enlistAtStart } from "./hardware";
 import { runStep } from "./lifecycle";
 import { makeHandler, trackSockets } from "./server";
-import { loadState, restore, saveState, snapshot, type SimSnapshot } from "./persist";
+import { loadState, restore, resumedClock, saveState, snapshot, type SimSnapshot } from "./persist";
 import { tlsMaterial, type TlsMaterial, type TlsOption } from "./tls";
 
 export type { FaultSpec, FaultRule, Outage, MachineFaults } from "./faults";
@@ -62,9 +62,8 @@ function logger(opts: SimulatorOptions): (line: string) => void {
 /** The region at start: the saved state when there is one, else the inventory's. */
 function buildState(opts: SimulatorOptions, saved: SimSnapshot | undefined, log: (line: string) => void): SimState {
   const speed = opts.speed ?? 60;
-  if (!(speed > 0)) throw new Error("speed must be > 0");
   const seed = opts.seed ?? 1;
-  const st: SimState = new SimState(speed, seed, (m, step) => runStep(st, m, step));
+  const st: SimState = new SimState(speed, seed, (m, step) => runStep(st, m, step), saved ? resumedClock(saved, speed) : 0);
   st.log = log;
   st.faults = new FaultEngine(opts.faults, seed);
   const cliPause = (opts.pauseOn ?? []).map(parsePauseOn);
@@ -103,16 +102,35 @@ function stopServer(server: Server, sockets: Set<Socket>): Promise<void> {
   });
 }
 
+const newApiKey = () => `${rand(18)}:${rand(18)}:${rand(32)}`;
+
+/** The admin user `admin` (its first key is MAAS_API_KEY): the saved one, with --api-key replacing its key. */
+function adminUser(st: SimState, apiKey: string | undefined): UserRecord {
+  let admin = st.users.find((u) => u.username === "admin");
+  if (!admin) {
+    admin = { username: "admin", isAdmin: true, apiKeys: [] };
+    st.users.unshift(admin);
+  }
+  if (apiKey) admin.apiKeys = [apiKey, ...admin.apiKeys.filter((k) => k !== apiKey)];
+  if (admin.apiKeys.length === 0) admin.apiKeys.push(newApiKey());
+  return admin;
+}
+
+function authenticator(st: SimState): Authenticator {
+  return new Authenticator(st.users.flatMap((u) => u.apiKeys.map((k) => ({ ...parseApiKey(k), user: { username: u.username, isAdmin: u.isAdmin } }))));
+}
+
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
   const host = opts.host ?? "127.0.0.1";
   const saved = opts.state ? loadState(opts.state) : undefined;
-  const apiKey = opts.apiKey ?? saved?.apiKey ?? `${rand(18)}:${rand(18)}:${rand(32)}`;
   const adminToken = opts.adminToken ?? rand(32);
   const log = logger(opts);
   const st = buildState(opts, saved, log);
-  const persist = opts.state ? () => saveState(opts.state!, snapshot(st, apiKey)) : undefined;
+  const apiKey = adminUser(st, opts.apiKey).apiKeys[0]!;
+  const persist = opts.state ? () => saveState(opts.state!, snapshot(st)) : undefined;
+  if (persist) st.changed = persist;
   persist?.();
-  const auth = new Authenticator([{ ...parseApiKey(apiKey), user: { username: "admin", isAdmin: true } }]);
+  const auth = authenticator(st);
   const cliPauseOn = (opts.pauseOn ?? []).map(parsePauseOn);
   const handler = makeHandler({ st, adminToken, cliPauseOn, auth, log, ...(persist ? { persist } : {}) });
   const tls = opts.tls ? tlsMaterial(opts.tls, host) : undefined;

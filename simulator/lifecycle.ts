@@ -1,7 +1,7 @@
 // The machine lifecycle: the transitions MAAS makes (node_status.py, models/node.py) and the background
 // steps that end each long phase. A long phase is scheduled as data (m.pending = {step, due}); when its
 // virtual time comes, runStep carries out the step by name, so a pending step survives a restart.
-import type { Machine, StepName } from "./model";
+import type { Machine, PendingStep, StepName } from "./model";
 import { S, STATUS_NAME } from "./model";
 import type { Ctx, SimState } from "./state";
 import { discoverHardware } from "./hardware";
@@ -183,4 +183,19 @@ const STEPS: Record<StepName, (st: SimState, m: Machine) => void> = { commission
 /** Carries out a due background step (SimState calls this when a pending step's time comes). */
 export function runStep(st: SimState, m: Machine, step: StepName): void {
   STEPS[step](st, m);
+}
+
+// the step that ends each busy state, and the length of that phase
+const PHASE_END: Partial<Record<S, (m: Machine) => { step: StepName; seconds: number }>> = {
+  [S.COMMISSIONING]: () => ({ step: "commissioned", seconds: DURATIONS.commissioning }),
+  [S.TESTING]: (m) => ({ step: "tested", seconds: m.testingFrom === S.COMMISSIONING ? DURATIONS.testing : DURATIONS.testOnly }),
+  [S.DEPLOYING]: () => ({ step: "deployed", seconds: DURATIONS.deploying }),
+  [S.DISK_ERASING]: () => ({ step: "erased", seconds: DURATIONS.diskErasing }),
+  [S.RELEASING]: () => ({ step: "released", seconds: DURATIONS.releasing }),
+};
+
+/** The pending step of a machine whose busy phase restarts at virtual time `now` (a state file without one). */
+export function interruptedStep(m: Machine, now: number): PendingStep | null {
+  const end = PHASE_END[m.status]?.(m);
+  return end ? { step: end.step, due: now + end.seconds } : null;
 }

@@ -180,6 +180,7 @@ export interface Machine {
   // simulation bookkeeping
   /** the background transition under way, if any (its timer is armed by SimState) */
   pending: PendingStep | null;
+  /** virtual second the machine entered its current busy state, null when not busy */
   busySince: number | null;
   busySeconds: number;
   transitions: Transition[];

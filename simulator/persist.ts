@@ -1,13 +1,17 @@
-// The simulator's state on disk (`--state FILE`): what a region would keep in its database, so a
-// stopped simulator comes back with the same machines, networks and API key. Written atomically
-// (write, then rename), so a kill during a write leaves the previous copy.
+// The simulator's state on disk (`--state FILE`): what a region keeps in its database, so a stopped (or
+// killed) simulator comes back with the same machines, networks, users and keys, and with its background
+// transitions where they were. Written atomically (write, then rename), so a kill during a write leaves
+// the previous copy. Version 2 adds the virtual clock (with the wall time it was read at), the users and each machine's pending step; version
+// 1 files (one admin key, no clock) are still read.
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { Fabric, Machine, Server, Subnet, Vlan } from "./model";
-import type { SimState } from "./state";
+import { BUSY_STATES } from "./model";
+import type { SimState, UserRecord } from "./state";
+import { interruptedStep } from "./lifecycle";
 
-export interface SimSnapshot {
-  version: 1;
-  apiKey: string;
+export const SNAPSHOT_VERSION = 2;
+
+interface SnapshotBody {
   ids: Record<string, number>;
   machines: Machine[];
   deleted: Machine[];
@@ -18,17 +22,32 @@ export interface SimSnapshot {
   usedIps: Record<string, string[]>;
 }
 
-function plain(m: Machine): Machine {
-  return m;
+export interface SimSnapshot extends SnapshotBody {
+  version: 2;
+  /** virtual seconds when the snapshot was written */
+  clock: number;
+  /** wall-clock milliseconds (epoch) when the snapshot was written */
+  wallClock: number;
+  users: UserRecord[];
+  config: Record<string, unknown>;
 }
 
-export function snapshot(st: SimState, apiKey: string): SimSnapshot {
+/** What release c762a46 wrote: the admin's key, machines without pending steps, wall-clock busySince. */
+interface SnapshotV1 extends SnapshotBody {
+  version: 1;
+  apiKey: string;
+}
+
+export function snapshot(st: SimState): SimSnapshot {
   return {
-    version: 1,
-    apiKey,
+    version: SNAPSHOT_VERSION,
+    clock: st.clock.now(),
+    wallClock: Date.now(),
+    users: st.users,
+    config: st.config,
     ids: st.idCounters(),
-    machines: st.machines.map(plain),
-    deleted: [...st.deleted.values()].map(plain),
+    machines: st.machines,
+    deleted: [...st.deleted.values()],
     fabrics: st.fabrics,
     vlans: st.vlans,
     subnets: st.subnets,
@@ -43,23 +62,64 @@ export function saveState(file: string, snap: SimSnapshot): void {
   renameSync(tmp, file);
 }
 
-export function loadState(file: string): SimSnapshot | undefined {
-  if (!existsSync(file)) return undefined;
-  const snap = JSON.parse(readFileSync(file, "utf8")) as SimSnapshot;
-  if (snap.version !== 1) throw new Error(`${file}: state version ${String(snap.version)} is not one this simulator reads (1)`);
-  return snap;
+/** A version 1 machine: its busy phase lost its timer, so the phase starts again from the beginning. */
+function upgradeMachineV1(m: Machine): Machine {
+  const busy = BUSY_STATES.has(m.status);
+  return { ...m, pending: busy ? interruptedStep(m, 0) : null, busySince: busy ? 0 : null };
 }
 
-/** Puts a snapshot's objects back into a fresh state (machines keep their system_ids and hardware). */
+function upgradeV1(v1: SnapshotV1): SimSnapshot {
+  const { version: _version, apiKey, ...body } = v1;
+  return {
+    ...body,
+    version: SNAPSHOT_VERSION,
+    clock: 0,
+    wallClock: Date.now(),
+    users: [{ username: "admin", isAdmin: true, apiKeys: [apiKey] }],
+    config: {},
+    machines: v1.machines.map(upgradeMachineV1),
+    deleted: v1.deleted.map((m) => ({ ...m, pending: null, busySince: null })),
+  };
+}
+
+export function loadState(file: string): SimSnapshot | undefined {
+  if (!existsSync(file)) return undefined;
+  let raw: { version?: unknown };
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8")) as { version?: unknown };
+  } catch (e) {
+    throw new Error(`${file}: not a simulator state file`, { cause: e });
+  }
+  if (raw.version === 1) return upgradeV1(raw as SnapshotV1);
+  if (raw.version === SNAPSHOT_VERSION) return raw as SimSnapshot;
+  throw new Error(`${file}: state version ${String(raw.version)} is not one this simulator reads (1, ${SNAPSHOT_VERSION})`);
+}
+
+/**
+ * Where virtual time resumes: it kept running (at `speed`) while the simulator was stopped, as the
+ * machines themselves would have, so a step that fell due meanwhile happens right after the restart.
+ */
+export function resumedClock(snap: SimSnapshot, speed: number): number {
+  return snap.clock + (Math.max(0, Date.now() - snap.wallClock) / 1000) * speed;
+}
+
+/** Fields added to machines after version 1 files were written, for records that lack them. */
+function reviveMachine(m: Machine): Machine {
+  return { ...m, pending: m.pending ?? null };
+}
+
+/** Puts a snapshot's objects back into a fresh state and re-arms the machines' pending steps. */
 export function restore(st: SimState, snap: SimSnapshot): void {
-  const revive = (m: Machine): Machine => ({ ...m, pending: null, busySince: null });
   st.fabrics = snap.fabrics;
   st.vlans = snap.vlans;
   st.subnets = snap.subnets;
   st.servers = snap.servers;
-  st.machines = snap.machines.map(revive);
+  st.users = snap.users;
+  st.config = { ...st.config, ...snap.config };
+  st.machines = snap.machines.map(reviveMachine);
   st.bySystemId = new Map(st.machines.map((m) => [m.systemId, m]));
-  st.deleted = new Map(snap.deleted.map((m) => [m.systemId, revive(m)]));
+  st.deleted = new Map(snap.deleted.map((m) => [m.systemId, reviveMachine(m)]));
   st.usedIps = new Map(Object.entries(snap.usedIps).map(([id, ips]) => [Number(id), new Set(ips)]));
   st.setIdCounters(snap.ids);
+  for (const m of st.machines) st.arm(m);
 }

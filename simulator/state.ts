@@ -3,10 +3,16 @@ import { BUSY_STATES, STATUS_NAME, S } from "./model";
 import { hashUnit, intToIp, cidrRange, ipToInt, rng } from "./util";
 import type { Inventory } from "./inventory";
 import type { FaultEngine } from "./faults";
+import { VirtualClock } from "./clock";
 
 export interface User {
   username: string;
   isAdmin: boolean;
+}
+
+/** A region user and the API keys (consumer:token:secret) that sign in as them. */
+export interface UserRecord extends User {
+  apiKeys: string[];
 }
 
 /** Per-request context. */
@@ -63,6 +69,7 @@ export class SimState {
   vlans: Vlan[] = [];
   subnets: Subnet[] = [];
   servers: Server[] = [];
+  users: UserRecord[] = [];
   usedIps = new Map<number, Set<string>>();
   private ids: Record<string, number> = {};
   events: SimEvent[] = [];
@@ -80,13 +87,20 @@ export class SimState {
   /** armed timers of the machines' pending steps, by system_id */
   private timers = new Map<string, NodeJS.Timeout>();
 
+  /** called after a background step changed the region (the state file is written there) */
+  changed: () => void = () => {};
+  readonly clock: VirtualClock;
+
   constructor(
-    public speed: number,
+    speed: number,
     public seed: number,
     /** carries out a pending step whose time has come (lifecycle.runStep) */
     private runStep: (m: Machine, step: StepName) => void,
+    /** virtual seconds to start from (a saved state's clock) */
+    startAt = 0,
   ) {
     this.r = rng(seed);
+    this.clock = new VirtualClock(speed, startAt);
   }
 
   idCounters(): Record<string, number> {
@@ -176,10 +190,6 @@ export class SimState {
   }
 
   // ---- virtual time ----
-  /** wall-clock milliseconds for a virtual duration in seconds */
-  wallMs(virtualSeconds: number): number {
-    return (virtualSeconds * 1000) / this.speed;
-  }
   jitter(m: Machine, phase: string, base: number): number {
     const k = m.transitions.length;
     return base * (0.85 + 0.3 * hashUnit(this.seed, m.systemId, phase, k));
@@ -187,16 +197,23 @@ export class SimState {
   /** Records `step` as the machine's pending step, due in `virtualSeconds`, and arms its timer. */
   schedule(m: Machine, virtualSeconds: number, step: StepName): void {
     this.cancel(m);
-    m.pending = { step, due: virtualSeconds };
+    m.pending = { step, due: this.clock.now() + virtualSeconds };
+    this.arm(m);
+  }
+  /** Arms the timer of the machine's recorded pending step (also after a restart). */
+  arm(m: Machine): void {
     const pending = m.pending;
+    if (!pending) return;
+    const ms = Math.max(0, this.clock.wallMs(pending.due - this.clock.now()));
     this.timers.set(
       m.systemId,
       setTimeout(() => {
         this.timers.delete(m.systemId);
         if (this.closed || m.pending !== pending) return;
         m.pending = null;
-        this.runStep(m, step);
-      }, this.wallMs(virtualSeconds)),
+        this.runStep(m, pending.step);
+        this.changed();
+      }, ms),
     );
   }
   /** Drops the machine's pending step (a new transition replaces it). */
@@ -212,14 +229,12 @@ export class SimState {
     this.timers.clear();
   }
   busySeconds(m: Machine): number {
-    let b = m.busySeconds;
-    if (m.busySince !== null) b += ((Date.now() - m.busySince) / 1000) * this.speed;
-    return b;
+    return m.busySeconds + (m.busySince !== null ? this.clock.now() - m.busySince : 0);
   }
   /** Adds the time spent in the current busy state to busySeconds (before the machine leaves it). */
-  settleBusy(m: Machine, now = Date.now()): void {
+  settleBusy(m: Machine): void {
     if (m.busySince === null) return;
-    m.busySeconds += ((now - m.busySince) / 1000) * this.speed;
+    m.busySeconds += this.clock.now() - m.busySince;
     m.busySince = null;
   }
 
@@ -227,8 +242,8 @@ export class SimState {
     const from = m.status;
     if (from === to) return;
     const now = Date.now();
-    this.settleBusy(m, now);
-    if (BUSY_STATES.has(to)) m.busySince = now;
+    this.settleBusy(m);
+    if (BUSY_STATES.has(to)) m.busySince = this.clock.now();
     m.previousStatus = from;
     m.status = to;
     if (message !== undefined) m.statusMessage = message;
@@ -300,7 +315,7 @@ export class SimState {
   }
   resetStats(): void {
     this.stats.clear();
-    const now = Date.now();
+    const now = this.clock.now();
     for (const m of this.machines) {
       m.requests = 0;
       m.busySeconds = 0;

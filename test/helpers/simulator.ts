@@ -2,6 +2,8 @@
  * Test helper: start the MAAS simulator in-process on a free port and talk to its admin API.
  * Used by every test that needs a MAAS. Shares no code with provider/.
  */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
 import { startSimulator, type RunningSimulator, type SimulatorOptions, type FaultSpec } from "../../simulator/index";
 
 export type { FaultSpec, SimulatorOptions, RunningSimulator };
@@ -80,7 +82,6 @@ export async function startTestSimulator(opts: SimulatorOptions = {}): Promise<T
     if (!res.ok) throw new Error(`simulator admin ${method} ${path}: ${res.status} ${text}`);
     return JSON.parse(text);
   };
-  const [ck, tk, ts] = sim.apiKey.split(":");
   const t: TestSimulator = {
     ...sim,
     close: () => sim.close(),
@@ -117,21 +118,7 @@ export async function startTestSimulator(opts: SimulatorOptions = {}): Promise<T
     resume: async () => {
       await admin("POST", "/_sim/resume");
     },
-    api: async (method, path, params = {}) => {
-      const nonce = Math.random().toString(36).slice(2) + Date.now().toString(36);
-      const auth = `OAuth oauth_version="1.0", oauth_signature_method="PLAINTEXT", oauth_consumer_key="${ck}", oauth_token="${tk}", oauth_signature="%26${ts}", oauth_nonce="${nonce}", oauth_timestamp="${Math.floor(Date.now() / 1000)}"`;
-      const usp = new URLSearchParams();
-      for (const [k, v] of Object.entries(params)) for (const x of Array.isArray(v) ? v : [v]) usp.append(k, x);
-      let url = `${sim.url}/api/2.0/${path}`;
-      let body: string | undefined;
-      if (method === "GET" || method === "DELETE") {
-        const q = usp.toString();
-        if (q) url += (url.includes("?") ? "&" : "?") + q;
-      } else body = usp.toString();
-      const res = await fetch(url, { method, headers: { Authorization: auth, ...(body !== undefined ? { "Content-Type": "application/x-www-form-urlencoded" } : {}) }, body, redirect: "manual" });
-      const text = await res.text();
-      return { status: res.status, body: text, contentType: res.headers.get("content-type") ?? "", json: () => JSON.parse(text) };
-    },
+    api: (method, apiPath, params = {}) => signedRequest(sim.url, sim.apiKey, method, apiPath, params),
   };
   return t;
 }
@@ -143,4 +130,81 @@ export async function withSimulator<T>(opts: SimulatorOptions, fn: (sim: TestSim
   } finally {
     await sim.close();
   }
+}
+
+// ---------------------------------------------------------------- the simulator as a child process
+
+/** A signed request to a MAAS API (path relative to /MAAS/api/2.0/), OAuth PLAINTEXT written by hand. */
+export async function signedRequest(
+  maasUrl: string,
+  apiKey: string,
+  method: string,
+  apiPath: string,
+  params: Record<string, string | string[]> = {},
+): Promise<{ status: number; body: string; contentType: string; json(): unknown }> {
+  const [ck, tk, ts] = apiKey.split(":");
+  const nonce = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  const auth = `OAuth oauth_version="1.0", oauth_signature_method="PLAINTEXT", oauth_consumer_key="${ck}", oauth_token="${tk}", oauth_signature="%26${ts}", oauth_nonce="${nonce}", oauth_timestamp="${Math.floor(Date.now() / 1000)}"`;
+  const usp = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) for (const x of Array.isArray(v) ? v : [v]) usp.append(k, x);
+  let url = `${maasUrl}/api/2.0/${apiPath}`;
+  let body: string | undefined;
+  if (method === "GET" || method === "DELETE") {
+    const q = usp.toString();
+    if (q) url += (url.includes("?") ? "&" : "?") + q;
+  } else body = usp.toString();
+  const res = await fetch(url, { method, headers: { Authorization: auth, ...(body !== undefined ? { "Content-Type": "application/x-www-form-urlencoded" } : {}) }, body, redirect: "manual" });
+  const text = await res.text();
+  return { status: res.status, body: text, contentType: res.headers.get("content-type") ?? "", json: () => JSON.parse(text) };
+}
+
+export interface SimulatorProcess {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  apiKey: string;
+  adminToken: string;
+  /** every NAME=value line the simulator printed at start (MAAS_API_URL, MAAS_API_KEY, MAAS_API_KEY_<USER>, ...) */
+  printed: Record<string, string>;
+  /** resolves when the process has exited */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  api(method: string, apiPath: string, params?: Record<string, string | string[]>): ReturnType<typeof signedRequest>;
+}
+
+/** `dist/simulator/main.js` of this checkout (the tests run from dist/test/...). */
+export const SIMULATOR_MAIN = path.resolve(__dirname, "../../simulator/main.js");
+
+/**
+ * Starts `node dist/simulator/main.js ARGS` (or `command` when given, e.g. ["npm", "run", "sim", "--"])
+ * and waits for the lines it prints once listening.
+ */
+export async function startSimulatorProcess(args: string[], o: { command?: string[]; timeoutMs?: number; cwd?: string } = {}): Promise<SimulatorProcess> {
+  const [cmd, ...pre] = o.command ?? [process.execPath, SIMULATOR_MAIN];
+  const child = spawn(cmd!, [...pre, ...args], { cwd: o.cwd ?? path.resolve(__dirname, "../../.."), stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  let out = "";
+  let err = "";
+  child.stderr!.on("data", (d) => (err += String(d)));
+  const printed = await new Promise<Record<string, string>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`simulator did not start within ${o.timeoutMs ?? 20000} ms; stdout: ${out} stderr: ${err}`)), o.timeoutMs ?? 20000);
+    child.stdout!.on("data", (d) => {
+      out += String(d);
+      if (/^MAAS_SIM_ADMIN_TOKEN=.*\n/m.test(out)) {
+        clearTimeout(timer);
+        resolve(Object.fromEntries([...out.matchAll(/^([A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!])));
+      }
+    });
+    void exited.then((e) => reject(new Error(`simulator exited (${e.code ?? e.signal}) before it was listening; stderr: ${err}`)));
+  });
+  const url = printed.MAAS_API_URL!;
+  return {
+    child,
+    url,
+    port: Number(new URL(url).port),
+    apiKey: printed.MAAS_API_KEY!,
+    adminToken: printed.MAAS_SIM_ADMIN_TOKEN!,
+    printed,
+    exited,
+    api: (method, apiPath, params) => signedRequest(url, printed.MAAS_API_KEY!, method, apiPath, params),
+  };
 }
