@@ -7,7 +7,6 @@ import { badRequest, djangoBool, fieldErrors, parseSize } from "./util";
 import { renderBlockDevice, renderPartition } from "./render";
 import { MIN_SIZE, roundDown } from "./storage-model";
 import { addPartition, newFs } from "./storage-layout";
-import { requireAdmin } from "./permissions";
 import { checkFstype, doMount, editTags, getBd, getPart, requireFormatState, requireReady, unformatCheck, unmount, type StorageCtx } from "./storage-params";
 
 export const blockDeviceHandlers = {
@@ -15,7 +14,6 @@ export const blockDeviceHandlers = {
     return jsonRes(c.m.blockDevices.map((b) => renderBlockDevice(c.st, c.m, b)));
   },
   createBd(c: StorageCtx): SimResponse {
-    requireAdmin(c.ctx);
     requireReady(c.m, "create block device");
     const errs: Record<string, string[]> = {};
     const name = c.p.get("name");
@@ -49,7 +47,6 @@ export const blockDeviceHandlers = {
     return jsonRes(renderBlockDevice(c.st, c.m, getBd(c.m, dev)));
   },
   updateBd(c: StorageCtx, dev: string): SimResponse {
-    requireAdmin(c.ctx);
     const bd = getBd(c.m, dev);
     if (c.m.status === S.DEPLOYED && bd.type === "physical") {
       for (const k of ["name", "model", "serial", "id_path"]) if (c.p.has(k)) (bd as unknown as Record<string, unknown>)[k === "id_path" ? "idPath" : k] = c.p.get(k);
@@ -74,7 +71,6 @@ export const blockDeviceHandlers = {
     return jsonRes(renderBlockDevice(c.st, c.m, bd));
   },
   deleteBd(c: StorageCtx, dev: string): SimResponse {
-    requireAdmin(c.ctx);
     const bd = getBd(c.m, dev);
     requireReady(c.m, "delete block device");
     if (bd.filesystem?.fstype === "lvm-pv") throw badRequest("Cannot delete block device because it's part of a volume group.");
@@ -112,7 +108,6 @@ export const blockDeviceHandlers = {
     return jsonRes(renderBlockDevice(c.st, c.m, bd));
   },
   setBootDisk(c: StorageCtx, dev: string): SimResponse {
-    requireAdmin(c.ctx);
     const bd = getBd(c.m, dev);
     if (bd.type !== "physical") throw badRequest("Cannot set a virtual block device as the boot disk.");
     requireReady(c.m, "set as boot disk");
@@ -120,7 +115,6 @@ export const blockDeviceHandlers = {
     return textRes(200, "OK");
   },
   tagBd(c: StorageCtx, dev: string, add: boolean): SimResponse {
-    requireAdmin(c.ctx);
     const bd = getBd(c.m, dev);
     bd.tags = editTags(c.p, bd.tags, add, () => requireReady(c.m, add ? "add tag" : "remove tag"));
     return jsonRes(renderBlockDevice(c.st, c.m, bd));
@@ -132,7 +126,6 @@ export const blockDeviceHandlers = {
     return jsonRes(bd.partitions.map((p) => renderPartition(c.st, c.m, bd, p)));
   },
   createPart(c: StorageCtx, dev: string): SimResponse {
-    requireAdmin(c.ctx);
     const bd = getBd(c.m, dev);
     requireReady(c.m, "create partition");
     if (bd.vgId !== null) throw badRequest("Cannot create a partition table on a logical volume.");
@@ -153,7 +146,6 @@ export const blockDeviceHandlers = {
     return jsonRes(renderPartition(c.st, c.m, bd, getPart(bd, id)));
   },
   deletePart(c: StorageCtx, dev: string, id: string): SimResponse {
-    requireAdmin(c.ctx);
     const bd = getBd(c.m, dev);
     const part = getPart(bd, id);
     requireReady(c.m, "delete partition");
@@ -196,7 +188,6 @@ export const blockDeviceHandlers = {
     return jsonRes(renderPartition(c.st, c.m, bd, part));
   },
   tagPart(c: StorageCtx, dev: string, id: string, add: boolean): SimResponse {
-    requireAdmin(c.ctx);
     const bd = getBd(c.m, dev);
     const part = getPart(bd, id);
     part.tags = editTags(c.p, part.tags, add, () => requireReady(c.m, add ? "add tag" : "remove tag"));

@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { SimState, type UserRecord } from "./state";
 import { Authenticator, parseApiKey } from "./auth";
 import { FaultEngine, parsePauseOn, type FaultSpec } from "./faults";
-import { defaultInventory, generatedInventory, loadInventory } from "./inventory";
+import { defaultInventory, generatedInventory, loadInventory, type UserSpec } from "./inventory";
 import { enlistAtStart } from "./hardware";
 import { runStep } from "./lifecycle";
 import { makeHandler, trackSockets } from "./server";
@@ -16,6 +16,7 @@ import { loadState, restore, resumedClock, saveState, snapshot, type SimSnapshot
 import { tlsMaterial, type TlsMaterial, type TlsOption } from "./tls";
 
 export type { FaultSpec, FaultRule, Outage, MachineFaults } from "./faults";
+export type { UserSpec } from "./inventory";
 
 export interface SimulatorOptions {
   host?: string;
@@ -34,11 +35,22 @@ export interface SimulatorOptions {
   pauseOn?: string[];
   /** Keep the region's state in this file: loaded at start, written after every change and at close. */
   state?: string;
+  /** users besides `admin` (--user / --admin-user); a saved user of the same name takes these settings */
+  users?: UserSpec[];
+}
+
+export interface RunningUser {
+  username: string;
+  isAdmin: boolean;
+  apiKey: string;
 }
 
 export interface RunningSimulator {
   url: string;
+  /** the key of the admin user `admin` */
   apiKey: string;
+  /** every user with its first key, `admin` first */
+  users: RunningUser[];
   adminToken: string;
   caFile?: string;
   close(): Promise<void>;
@@ -75,6 +87,7 @@ function buildState(opts: SimulatorOptions, saved: SimSnapshot | undefined, log:
   const inv = opts.inventory ? loadInventory(opts.inventory, seed) : opts.machines !== undefined ? generatedInventory(opts.machines, seed) : defaultInventory(seed);
   st.initNetworks(inv);
   st.servers = inv.servers;
+  addUsers(st, inv.users ?? []);
   for (const s of inv.servers) if (s.enlisted) enlistAtStart(st, s, "admin");
   return st;
 }
@@ -116,6 +129,21 @@ function adminUser(st: SimState, apiKey: string | undefined): UserRecord {
   return admin;
 }
 
+/** Adds users, or updates the saved ones of the same name (role; the given key goes first). */
+function addUsers(st: SimState, specs: UserSpec[]): void {
+  for (const spec of specs) {
+    if (spec.apiKey) parseApiKey(spec.apiKey);
+    let u = st.users.find((x) => x.username === spec.username);
+    if (!u) {
+      u = { username: spec.username, isAdmin: false, apiKeys: [] };
+      st.users.push(u);
+    }
+    u.isAdmin = spec.isAdmin ?? u.isAdmin;
+    if (spec.apiKey) u.apiKeys = [spec.apiKey, ...u.apiKeys.filter((k) => k !== spec.apiKey)];
+    if (u.apiKeys.length === 0) u.apiKeys.push(newApiKey());
+  }
+}
+
 function authenticator(st: SimState): Authenticator {
   return new Authenticator(st.users.flatMap((u) => u.apiKeys.map((k) => ({ ...parseApiKey(k), user: { username: u.username, isAdmin: u.isAdmin } }))));
 }
@@ -127,6 +155,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const log = logger(opts);
   const st = buildState(opts, saved, log);
   const apiKey = adminUser(st, opts.apiKey).apiKeys[0]!;
+  addUsers(st, opts.users ?? []);
   const persist = opts.state ? () => saveState(opts.state!, snapshot(st)) : undefined;
   if (persist) st.changed = persist;
   persist?.();
@@ -151,5 +180,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     await stopServer(server, sockets);
     tls?.cleanup();
   };
-  return { url, apiKey, adminToken, ...(tls ? { caFile: tls.caFile } : {}), close };
+  const users = st.users.map((u) => ({ username: u.username, isAdmin: u.isAdmin, apiKey: u.apiKeys[0]! }));
+  return { url, apiKey, users, adminToken, ...(tls ? { caFile: tls.caFile } : {}), close };
 }

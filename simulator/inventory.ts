@@ -10,9 +10,17 @@ export interface SubnetSpec {
   name?: string;
 }
 
+/** A region user: `apiKey` (consumer:token:secret) is generated when not given. */
+export interface UserSpec {
+  username: string;
+  isAdmin?: boolean;
+  apiKey?: string;
+}
+
 export interface Inventory {
   servers: Server[];
   subnets: SubnetSpec[];
+  users?: UserSpec[];
 }
 
 export const DEFAULT_SUBNETS: SubnetSpec[] = [
@@ -87,7 +95,7 @@ interface FileServer {
 }
 
 export function loadInventory(path: string, seed: number): Inventory {
-  const raw = JSON.parse(readFileSync(path, "utf8")) as { servers?: FileServer[]; subnets?: Array<Partial<SubnetSpec>> };
+  const raw = JSON.parse(readFileSync(path, "utf8")) as { servers?: FileServer[]; subnets?: Array<Partial<SubnetSpec>>; users?: Array<{ username: string; admin?: boolean; apiKey?: string }> };
   const r = rng(seed ^ 0x1234);
   const servers: Server[] = (raw.servers ?? []).map((s, idx) => {
     const enlisted = s.enlisted ?? false;
@@ -113,7 +121,8 @@ export function loadInventory(path: string, seed: number): Inventory {
   const subnets: SubnetSpec[] = raw.subnets?.length
     ? raw.subnets.map((x, i) => ({ cidr: x.cidr!, gateway: x.gateway ?? null, fabric: x.fabric ?? `fabric-${i}`, vid: x.vid ?? 0, name: x.name }))
     : DEFAULT_SUBNETS;
-  return { servers, subnets };
+  const users = (raw.users ?? []).map((u) => ({ username: u.username, isAdmin: u.admin ?? false, ...(u.apiKey ? { apiKey: u.apiKey } : {}) }));
+  return { servers, subnets, users };
 }
 
 /** Hardware for a machine enlisted with MACs the inventory does not know. */

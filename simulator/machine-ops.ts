@@ -1,5 +1,6 @@
 // Operations on one machine (api/machines.py MachineHandler, api/nodes.py NodeHandler and PowerMixin):
-// read, update, delete and the POST/GET ops (deploy, release, commission, abort, power, ...).
+// read, update, delete and the POST/GET ops (deploy, release, commission, abort, power, ...). The
+// permission each one needs is checked before it runs (ITEM_PERMISSIONS).
 import type { Machine } from "./model";
 import { S, STATUS_NAME } from "./model";
 import type { SimState } from "./state";
@@ -14,8 +15,8 @@ import { releaseAutoIps } from "./addresses";
 import { discoverHardware } from "./hardware";
 import { COMMISSIONABLE, RELEASABLE, TESTABLE, abortPhase, doRelease, finishRelease, startCommissioning, startDeploy, startTesting } from "./lifecycle";
 import { SERIES, parsePowerParams, resolveSeries, validateArch, validateHostname, validatePowerType } from "./machine-forms";
-import { requireAdmin, requireEdit } from "./permissions";
 import type { MCtx } from "./machines";
+import type { NodePermission } from "./permissions";
 
 const ok = (st: SimState, m: Machine) => jsonRes(renderMachine(st, m));
 
@@ -24,7 +25,6 @@ export const itemHandlers = {
     return ok(c.st, m);
   },
   update(c: MCtx, m: Machine): SimResponse {
-    requireAdmin(c.ctx);
     const p = c.p;
     if (p.has("hostname")) validateHostname(c.st, p.get("hostname")!, m);
     const arch = validateArch(p);
@@ -47,7 +47,6 @@ export const itemHandlers = {
     return ok(c.st, m);
   },
   delete(c: MCtx, m: Machine): SimResponse {
-    requireAdmin(c.ctx);
     c.st.cancel(m);
     for (const i of m.interfaces) clearLinks(c.st, m, i);
     releaseAutoIps(c.st, m);
@@ -64,7 +63,6 @@ export const itemHandlers = {
     return noContent();
   },
   commission(c: MCtx, m: Machine): SimResponse {
-    requireAdmin(c.ctx);
     if (!COMMISSIONABLE.has(m.status) || m.locked || m.interfaces.length === 0)
       throw fieldErrors({ __all__: ["Commission is not available because of the current state of the node."] });
     if (!m.powerType) throw new ApiError(500, "Unconfigured power type. Please configure the power type and try again.");
@@ -72,25 +70,23 @@ export const itemHandlers = {
     return ok(c.st, m);
   },
   test(c: MCtx, m: Machine): SimResponse {
-    requireAdmin(c.ctx);
     if (!TESTABLE.has(m.status) || m.locked) throw fieldErrors({ __all__: ["Test is not available because of the current state of the node."] });
     startTesting(c.st, m, c.ctx, m.status);
     return ok(c.st, m);
   },
   override_failed_testing(c: MCtx, m: Machine): SimResponse {
-    requireAdmin(c.ctx);
     if (m.status !== S.FAILED_TESTING) throw conflict(`Unable to override failed testing, node is in state: ${STATUS_NAME[m.status]}.`);
     c.st.setStatus(m, m.osystem ? S.DEPLOYED : S.READY, c.ctx);
     return ok(c.st, m);
   },
   deploy(c: MCtx, m: Machine): SimResponse {
     const { st, p, ctx } = c;
-    requireEdit(m, ctx);
     if (m.status === S.READY && m.owner && m.owner !== ctx.user!.username) throw conflict("Can't allocate a machine belonging to another user.");
     if (!(m.status === S.READY || m.status === S.ALLOCATED)) throw conflict(`Can't deploy a machine that is in the '${STATUS_NAME[m.status]}' state`);
     if (stringBool(p.get("install_rackd"))) throw badRequest("Deploying a machine as a rackd has been disabled. Please install MAAS rackd manually.");
     const ephemeral = stringBool(p.get("ephemeral_deploy"));
-    if ((stringBool(p.get("install_kvm")) || stringBool(p.get("register_vmhost"))) && !ctx.user!.isAdmin) throw forbidden();
+    // (sic) api/machines.py deploy
+    if ((stringBool(p.get("install_kvm")) || stringBool(p.get("register_vmhost"))) && !ctx.user!.isAdmin) throw forbidden("Only administratros can deploy VM hosts");
     const series = resolveSeries(p.get("distro_series"));
     if (!series)
       throw fieldErrors({ distro_series: [`'${p.get("distro_series")}' is not a valid distro_series.  It should be one of: '', ${Object.keys(SERIES).map((s) => `'ubuntu/${s}'`).join(", ")}.`] });
@@ -118,7 +114,6 @@ export const itemHandlers = {
     return ok(st, m);
   },
   release(c: MCtx, m: Machine): SimResponse {
-    requireEdit(m, c.ctx);
     if (m.status === S.READY || m.status === S.RELEASING) return ok(c.st, m);
     if (!RELEASABLE.has(m.status)) throw conflict(`Machine cannot be released in its current state ('${STATUS_NAME[m.status]}').`);
     const erase = djangoBool(c.p.get("erase")) || djangoBool(c.p.get("secure_erase")) || djangoBool(c.p.get("quick_erase"));
@@ -126,12 +121,10 @@ export const itemHandlers = {
     return ok(c.st, m);
   },
   abort(c: MCtx, m: Machine): SimResponse {
-    requireEdit(m, c.ctx);
     if (!abortPhase(c.st, m, c.ctx)) throw conflict(`Cannot abort in current state: node ${m.systemId} is in state ${STATUS_NAME[m.status]}.`);
     return ok(c.st, m);
   },
   power_on(c: MCtx, m: Machine): SimResponse {
-    requireEdit(m, c.ctx);
     if (!m.owner) throw conflict("Can't start node: it hasn't been allocated.");
     if (m.status === S.ALLOCATED) {
       if (!m.osystem) {
@@ -145,7 +138,6 @@ export const itemHandlers = {
     return ok(c.st, m);
   },
   power_off(c: MCtx, m: Machine): SimResponse {
-    requireEdit(m, c.ctx);
     const sm = c.p.get("stop_mode");
     if (sm && !["soft", "hard"].includes(sm)) throw fieldErrors({ stop_mode: [`Select a valid choice. ${sm} is not one of the available choices.`] });
     if (m.powerType === "manual") return jsonRes(null);
@@ -157,11 +149,10 @@ export const itemHandlers = {
     return jsonRes({ state: m.powerState });
   },
   power_parameters(c: MCtx, m: Machine): SimResponse {
-    requireAdmin(c.ctx);
     return jsonRes({ ...m.powerParams });
   },
   mark_broken(c: MCtx, m: Machine): SimResponse {
-    if (m.locked) throw forbidden();
+    // api/machines.py mark_broken: edit permission and the caller owns the machine, admins included
     if (m.owner !== c.ctx.user?.username) throw forbidden();
     const msg = c.p.get("comment") ?? c.p.get("error_description") ?? "";
     const from = m.status;
@@ -173,7 +164,6 @@ export const itemHandlers = {
     return ok(c.st, m);
   },
   mark_fixed(c: MCtx, m: Machine): SimResponse {
-    requireAdmin(c.ctx);
     if (m.status !== S.BROKEN) throw conflict("Can't mark a non-broken node as 'Ready'.");
     m.errorDescription = "";
     c.st.setStatus(m, m.brokenFrom === S.DEPLOYED ? S.DEPLOYED : S.READY, c.ctx, "Marked fixed");
@@ -191,7 +181,6 @@ export const itemHandlers = {
     return ok(c.st, m);
   },
   set_storage_layout(c: MCtx, m: Machine): SimResponse {
-    requireAdmin(c.ctx);
     const layouts = ["flat", "lvm", "bcache", "vmfs6", "vmfs7", "custom", "blank"];
     if (m.status !== S.READY) throw conflict("Cannot change the storage layout on a machine that is not Ready.");
     const l = c.p.get("storage_layout");
@@ -203,7 +192,6 @@ export const itemHandlers = {
     return ok(c.st, m);
   },
   set_workload_annotations(c: MCtx, m: Machine): SimResponse {
-    requireEdit(m, c.ctx);
     if (m.owner !== c.ctx.user?.username) throw conflict("Cannot set workload annotation: it hasn't been acquired.");
     for (const k of c.p.keys()) {
       if (k === "op") continue;
@@ -229,31 +217,55 @@ export const itemHandlers = {
     return textRes(200, lines.join("\n") + "\n");
   },
   get_token(c: MCtx, _m: Machine): SimResponse {
-    requireAdmin(c.ctx);
     return jsonRes(null);
   },
   clear_default_gateways(c: MCtx, m: Machine): SimResponse {
-    requireAdmin(c.ctx);
     m.gatewayLinkV4 = null;
     return ok(c.st, m);
   },
   restore_storage_configuration(c: MCtx, m: Machine): SimResponse {
-    requireAdmin(c.ctx);
     if (m.status !== S.READY && m.status !== S.FAILED_TESTING) throw conflict(`Machine must be in a ready or failed testing state to restore storage configuration.`);
     wipeStorage(m);
     discoverHardware(c.st, m, { storage: true, network: false });
     return ok(c.st, m);
   },
   restore_networking_configuration(c: MCtx, m: Machine): SimResponse {
-    requireAdmin(c.ctx);
     if (m.status !== S.READY && m.status !== S.FAILED_TESTING) throw conflict(`Machine must be in a ready or failed testing state to restore networking configuration.`);
     discoverHardware(c.st, m, { storage: false, network: true });
     return ok(c.st, m);
   },
   restore_default_configuration(c: MCtx, m: Machine): SimResponse {
-    requireAdmin(c.ctx);
     if (m.status !== S.READY && m.status !== S.FAILED_TESTING) throw conflict(`Machine must be in a ready or failed testing state to restore default configuration.`);
     discoverHardware(c.st, m, { storage: true, network: true });
     return ok(c.st, m);
   },
+};
+
+/** The permission MAAS's get_node_or_404 asks for, per operation (maas-api.md §7.3). */
+export const ITEM_PERMISSIONS: Record<keyof typeof itemHandlers, NodePermission> = {
+  read: "view",
+  update: "admin",
+  delete: "admin",
+  commission: "admin",
+  test: "admin",
+  override_failed_testing: "admin",
+  deploy: "edit",
+  release: "edit",
+  abort: "edit",
+  power_on: "edit",
+  power_off: "edit",
+  query_power_state: "view",
+  power_parameters: "admin_read",
+  mark_broken: "edit",
+  mark_fixed: "admin",
+  lock: "lock",
+  unlock: "lock",
+  set_storage_layout: "admin",
+  set_workload_annotations: "edit",
+  get_curtin_config: "view",
+  get_token: "admin_read",
+  clear_default_gateways: "admin",
+  restore_storage_configuration: "admin",
+  restore_networking_configuration: "admin",
+  restore_default_configuration: "admin",
 };

@@ -5,14 +5,14 @@ import { S, STATUS_NAME } from "./model";
 import type { Ctx, SimState } from "./state";
 import type { Params, SimResponse } from "./http";
 import { jsonRes } from "./http";
-import { badRequest, conflict, djangoBool, fieldErrors, normMac, notFound, parseSize, stringBool } from "./util";
+import { badRequest, conflict, djangoBool, fieldErrors, forbidden, normMac, notFound, parseSize, stringBool } from "./util";
 import { renderMachine } from "./render";
 import { newIface } from "./interface-params";
 import { generatedHardware } from "./inventory";
 import { discoverHardware, makeMachine, vlanForFabric } from "./hardware";
 import { RELEASABLE, doRelease, startCommissioning } from "./lifecycle";
 import { generateHostname, parsePowerParams, validateArch, validateHostname, validatePowerType } from "./machine-forms";
-import { requireAdmin } from "./permissions";
+import { hasPermission, requireAdmin } from "./permissions";
 
 export interface MCtx {
   st: SimState;
@@ -48,8 +48,13 @@ function machineFilter(p: Params): (m: Machine) => boolean {
     (!owners || owners.has(m.owner ?? ""));
 }
 
+/** The machines the caller may see (get_nodes(user, view)): a non-admin sees unowned machines and their own. */
+export function visibleMachines(c: MCtx): Machine[] {
+  return c.st.machines.filter((m) => hasPermission(c.ctx.user, "view", m));
+}
+
 export function listMachines(c: MCtx): SimResponse {
-  const out = c.st.machines.filter(machineFilter(c.p));
+  const out = visibleMachines(c).filter(machineFilter(c.p));
   const ids = new Set(c.p.getAll("id"));
   // a list filtered by k ids counts 1/k of a request for each machine it returns
   if (ids.size) for (const m of out) m.requests += 1 / ids.size;
@@ -157,7 +162,7 @@ export function allocate(c: MCtx): SimResponse {
   const zone = p.get("zone");
   const pool = p.get("pool");
   const m = st.machines
-    .filter((m) => m.status === S.READY && m.owner === null && !m.locked)
+    .filter((m) => m.status === S.READY && m.owner === null && hasPermission(ctx.user, "edit", m))
     .filter((m) => !sid || m.systemId === sid)
     .filter((m) => !name || m.hostname === name || `${m.hostname}.maas` === name)
     .filter((m) => m.cpuCount >= cpu && m.memory >= mem)
@@ -181,6 +186,8 @@ export function releaseMany(c: MCtx): SimResponse {
   const ms = ids.map((id) => c.st.bySystemId.get(id));
   const missing = ids.filter((_, i) => !ms[i]);
   if (missing.length) throw badRequest(`Unknown machine(s): ${missing.join(", ")}.`);
+  const refused = (ms as Machine[]).filter((m) => !hasPermission(c.ctx.user, "edit", m));
+  if (refused.length) throw forbidden(`You don't have the required permission to release the following machine(s): ${refused.map((m) => m.systemId).join(", ")}.`);
   const bad = (ms as Machine[]).filter((m) => !RELEASABLE.has(m.status) && m.status !== S.READY && m.status !== S.RELEASING);
   if (bad.length) throw conflict(`Machine(s) cannot be released in their current state: ${bad.map((m) => `${m.systemId} ('${STATUS_NAME[m.status]}')`).join(", ")}.`);
   for (const m of ms as Machine[]) if (m.status !== S.READY && m.status !== S.RELEASING) doRelease(c.st, m, c.ctx, false);

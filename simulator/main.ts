@@ -1,11 +1,21 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
-import { startSimulator, type SimulatorOptions, type FaultSpec } from "./index";
+import { startSimulator, type SimulatorOptions, type FaultSpec, type UserSpec } from "./index";
 
 const USAGE = `usage: maas-sim [--host 127.0.0.1] [--port 5240|0] [--speed 60] [--inventory FILE] [--machines N]
                 [--seed N] [--api-key consumer:token:secret] [--admin-token T] [--faults FILE]
+                [--user NAME[:KEY]]... [--admin-user NAME[:KEY]]...
                 [--tls-self-signed | --tls-cert F --tls-key F] [--state FILE] [--pause-on EVENT[:N]]...
                 [--log-file FILE] [--quiet]`;
+
+/** NAME or NAME:consumer:token:secret */
+function userArg(v: string, isAdmin: boolean, flag: string): UserSpec {
+  const i = v.indexOf(":");
+  const username = i < 0 ? v : v.slice(0, i);
+  if (!/^[A-Za-z0-9_.@+-]+$/.test(username)) die(`${flag}: bad user name ${JSON.stringify(username)}`);
+  if (username === "admin" && !isAdmin) die(`${flag}: admin is the superuser whose key is MAAS_API_KEY`);
+  return { username, isAdmin, ...(i < 0 ? {} : { apiKey: v.slice(i + 1) }) };
+}
 
 function die(msg: string): never {
   process.stderr.write(`maas-sim: ${msg}\n${USAGE}\n`);
@@ -15,6 +25,7 @@ function die(msg: string): never {
 export function parseArgs(argv: string[]): SimulatorOptions {
   const o: SimulatorOptions = {};
   const pause: string[] = [];
+  const users: UserSpec[] = [];
   let cert: string | undefined;
   let key: string | undefined;
   let selfSigned = false;
@@ -60,6 +71,8 @@ export function parseArgs(argv: string[]): SimulatorOptions {
       case "--tls-cert": cert = val(); break;
       case "--tls-key": key = val(); break;
       case "--state": o.state = val(); break;
+      case "--user": users.push(userArg(val(), false, a)); break;
+      case "--admin-user": users.push(userArg(val(), true, a)); break;
       case "--pause-on": pause.push(val()); break;
       case "--log-file": o.logFile = val(); break;
       case "--quiet": o.quiet = true; break;
@@ -76,13 +89,16 @@ export function parseArgs(argv: string[]): SimulatorOptions {
   if (selfSigned) o.tls = { selfSigned: true };
   else if (cert && key) o.tls = { cert, key };
   if (pause.length) o.pauseOn = pause;
+  if (users.length) o.users = users;
   return o;
 }
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const sim = await startSimulator(o);
-  const lines = [`MAAS_API_URL=${sim.url}`, `MAAS_API_KEY=${sim.apiKey}`, `MAAS_SIM_ADMIN_TOKEN=${sim.adminToken}`];
+  const lines = [`MAAS_API_URL=${sim.url}`, `MAAS_API_KEY=${sim.apiKey}`];
+  for (const u of sim.users) if (u.username !== "admin") lines.push(`MAAS_API_KEY_${u.username.toUpperCase().replace(/[^A-Z0-9]/g, "_")}=${u.apiKey}`);
+  lines.push(`MAAS_SIM_ADMIN_TOKEN=${sim.adminToken}`);
   if (sim.caFile) lines.push(`MAAS_CA_FILE=${sim.caFile}`);
   process.stdout.write(lines.join("\n") + "\n");
   let stopping = false;

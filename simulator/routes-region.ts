@@ -5,13 +5,18 @@ import { API, DOMAIN, POOL, ZONE } from "./render";
 import { SERIES } from "./machine-forms";
 import { requireAdmin } from "./permissions";
 import { route, type Resource, type RouteReq } from "./route-table";
+import type { User } from "./state";
 
 // api/version.py
 const CAPABILITIES = ["networks-management", "static-ipaddresses", "ipv6-deployment-ubuntu", "devices-management", "storage-deployment-ubuntu", "network-deployment-ubuntu", "bridging-interface-ubuntu", "bridging-automatic-ubuntu", "authenticate-api"];
 
-function userJson(r: RouteReq): object {
-  const u = r.ctx.user!;
+function userJson(u: User): object {
   return { is_superuser: u.isAdmin, username: u.username, email: `${u.username}@example.com`, is_local: true, resource_uri: `${API}/users/${u.username}/` };
+}
+
+/** api/users.py: every user, ordered by username, for any authenticated caller. */
+function listUsers(r: RouteReq) {
+  return jsonRes([...r.st.users].sort((a, b) => a.username.localeCompare(b.username)).map(userJson));
 }
 
 function bootResources() {
@@ -40,13 +45,14 @@ function setConfig(r: RouteReq) {
 export const regionRoutes: Resource[] = [
   route("version/", "VersionHandler", { GET: { anon: true, h: () => jsonRes({ capabilities: CAPABILITIES, version: "3.6.5", subversion: "" }) } }),
   route("users/", "UsersHandler", {
-    GET: (r) => jsonRes([userJson(r)]),
-    "GET:whoami": (r) => jsonRes(userJson(r)),
+    GET: listUsers,
+    "GET:whoami": (r) => jsonRes(userJson(r.ctx.user!)),
   }),
   route("users/{s}/", "UserHandler", {
     GET: (r) => {
-      if (r.args[0] !== r.ctx.user!.username) throw new ApiError(404, "No User matches the given query.");
-      return jsonRes(userJson(r));
+      const u = r.st.users.find((x) => x.username === r.args[0]);
+      if (!u) throw new ApiError(404, "No User matches the given query.");
+      return jsonRes(userJson(u));
     },
   }),
   route("maas/", "MaasHandler", {

@@ -6,7 +6,6 @@ import { fieldErrors, parseSize, uuid4 } from "./util";
 import { renderBlockDevice, renderVg } from "./render";
 import { MIN_SIZE, roundDown, vgSize, vgUsed } from "./storage-model";
 import { createLv } from "./storage-layout";
-import { requireAdmin } from "./permissions";
 import { addMembers, getVg, requireReady, resolveMembers, setMemberFs, type StorageCtx } from "./storage-params";
 
 export const volumeGroupHandlers = {
@@ -15,7 +14,6 @@ export const volumeGroupHandlers = {
     return jsonRes(c.m.vgs.map((v) => renderVg(c.st, c.m, v)));
   },
   createVg(c: StorageCtx): SimResponse {
-    requireAdmin(c.ctx);
     requireReady(c.m, "create volume group");
     const name = c.p.get("name");
     if (!name) throw fieldErrors({ name: ["This field is required."] });
@@ -31,7 +29,6 @@ export const volumeGroupHandlers = {
     return jsonRes(renderVg(c.st, c.m, getVg(c.m, id)));
   },
   updateVg(c: StorageCtx, id: string): SimResponse {
-    requireAdmin(c.ctx);
     const vg = getVg(c.m, id);
     requireReady(c.m, "update volume group");
     if (c.p.has("name")) {
@@ -48,7 +45,6 @@ export const volumeGroupHandlers = {
     return jsonRes(renderVg(c.st, c.m, vg));
   },
   deleteVg(c: StorageCtx, id: string): SimResponse {
-    requireAdmin(c.ctx);
     const vg = getVg(c.m, id);
     requireReady(c.m, "delete volume group");
     for (const mem of vg.members) setMemberFs(c.m, mem, null);
@@ -57,7 +53,6 @@ export const volumeGroupHandlers = {
     return noContent();
   },
   createLv(c: StorageCtx, id: string): SimResponse {
-    requireAdmin(c.ctx);
     const vg = getVg(c.m, id);
     requireReady(c.m, "create logical volume");
     const name = c.p.get("name");
@@ -76,7 +71,6 @@ export const volumeGroupHandlers = {
     return jsonRes(renderBlockDevice(c.st, c.m, lv));
   },
   deleteLv(c: StorageCtx, id: string): SimResponse {
-    requireAdmin(c.ctx);
     const vg = getVg(c.m, id);
     requireReady(c.m, "delete logical volume");
     const lvId = c.p.get("id");

@@ -65,6 +65,8 @@ export interface TestSimulator extends RunningSimulator {
   /** long-poll until an event named `event` (optionally for systemId) appears after `after` */
   waitForEvent(event: string, opts?: { after?: number; systemId?: string; timeoutMs?: number }): Promise<SimEvent>;
   resume(): Promise<void>;
+  /** the same request signed with the key of another user (--user / users option) */
+  apiAs(username: string, method: string, path: string, params?: Record<string, string | string[]>): Promise<{ status: number; body: string; contentType: string; json(): unknown }>;
   /** signed request to the MAAS API (path relative to /MAAS/api/2.0/) — for tests that need raw access */
   api(method: string, path: string, params?: Record<string, string | string[]>): Promise<{ status: number; body: string; contentType: string; json(): unknown }>;
 }
@@ -119,6 +121,11 @@ export async function startTestSimulator(opts: SimulatorOptions = {}): Promise<T
       await admin("POST", "/_sim/resume");
     },
     api: (method, apiPath, params = {}) => signedRequest(sim.url, sim.apiKey, method, apiPath, params),
+    apiAs: (username, method, apiPath, params = {}) => {
+      const u = sim.users.find((x) => x.username === username);
+      if (!u) throw new Error(`the simulator has no user ${username}`);
+      return signedRequest(sim.url, u.apiKey, method, apiPath, params);
+    },
   };
   return t;
 }
