@@ -36,11 +36,14 @@ export interface Outage {
   route?: string;
 }
 
+/** A failure fault: true, or the reason the failure event gives (what MAAS would log), as text. */
+export type FailureFault = boolean | string;
+
 export interface MachineFaults {
-  failCommissioning?: boolean;
-  failTesting?: boolean;
-  failDeployment?: boolean;
-  failRelease?: boolean;
+  failCommissioning?: FailureFault;
+  failTesting?: FailureFault;
+  failDeployment?: FailureFault;
+  failRelease?: FailureFault;
   /** status name to hang in, e.g. "Deploying" */
   hang?: string;
 }

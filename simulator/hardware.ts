@@ -130,7 +130,7 @@ function markDeployedAtStart(st: SimState, m: Machine, owner: string): void {
   m.distroSeries = "jammy";
   m.hweKernel = "ga-22.04";
   m.powerState = "on";
-  st.setStatus(m, S.DEPLOYED, null, "Deployed");
+  st.setStatus(m, S.DEPLOYED, null);
 }
 
 /** Machines present at start (inventory servers with enlisted=true). */
@@ -143,7 +143,7 @@ export function enlistAtStart(st: SimState, server: Server, owner: string): Mach
   discoverHardware(st, m, { storage: true, network: true });
   m.commissioningStatus = 2;
   m.testingStatus = 2;
-  if (server.status === "Ready") st.setStatus(m, S.READY, null, "Ready");
+  if (server.status === "Ready") st.setStatus(m, S.READY, null);
   if (server.status === "Deployed") markDeployedAtStart(st, m, owner);
   if (server.status === "New") {
     m.commissioningStatus = -1;

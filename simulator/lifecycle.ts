@@ -6,6 +6,8 @@ import { S, STATUS_NAME } from "./model";
 import type { Ctx, SimState } from "./state";
 import { discoverHardware } from "./hardware";
 import { assignAutoIps, releaseAutoIps } from "./addresses";
+import { recordEvent, recordRequest, type EventType } from "./event-log";
+import type { FailureFault } from "./faults";
 
 // virtual durations in seconds
 export const DURATIONS = { commissioning: 180, testing: 120, deploying: 900, diskErasing: 120, releasing: 20, testOnly: 60 };
@@ -32,11 +34,16 @@ function hangs(st: SimState, m: Machine, status: S): boolean {
   return !!f.hang && f.hang.toLowerCase() === STATUS_NAME[status]!.toLowerCase();
 }
 
-/** Enter a long phase; unless the machine hangs in it, its end is scheduled after a jittered duration. */
-function enterPhase(st: SimState, m: Machine, status: S, ctx: Ctx | null, message: string, end: { step: StepName; phase: string; seconds: number }): void {
-  st.setStatus(m, status, ctx, message);
-  if (hangs(st, m, status)) return;
-  st.schedule(m, st.jitter(m, end.phase, end.seconds), end.step);
+/** The reason a failure fault gives: its text, or what MAAS itself would log. */
+function failureText(fault: FailureFault | undefined, standard: string): string | null {
+  if (!fault) return null;
+  return typeof fault === "string" ? fault : standard;
+}
+
+/** Schedules the end of the machine's current phase after a jittered duration, unless it hangs there. */
+function scheduleEnd(st: SimState, m: Machine, phase: string, seconds: number, step: StepName): void {
+  if (hangs(st, m, m.status)) return;
+  st.schedule(m, st.jitter(m, phase, seconds), step);
 }
 
 export function startCommissioning(st: SimState, m: Machine, ctx: Ctx | null, skipNetworking = false, skipStorage = false): void {
@@ -46,27 +53,42 @@ export function startCommissioning(st: SimState, m: Machine, ctx: Ctx | null, sk
   m.testingStatus = -1;
   m.powerState = "on";
   m.testingFrom = null;
-  st.setStatus(m, S.COMMISSIONING, ctx, "Commissioning");
+  recordRequest(st, m, ctx, "REQUEST_NODE_START_COMMISSIONING", "start commissioning");
+  recordEvent(st, m, "COMMISSIONING");
+  st.setStatus(m, S.COMMISSIONING, ctx);
   st.emit("commission-accepted", m, ctx);
-  if (hangs(st, m, S.COMMISSIONING)) return;
-  st.schedule(m, st.jitter(m, "commissioning", DURATIONS.commissioning), "commissioned");
+  scheduleEnd(st, m, "commissioning", DURATIONS.commissioning, "commissioned");
 }
 
+/** Testing: after commissioning (no request of its own), or asked for with op=test. */
 export function startTesting(st: SimState, m: Machine, ctx: Ctx | null, from: S): void {
   m.testingStatus = 1;
   m.testingFrom = from;
   m.powerState = "on";
-  const seconds = from === S.COMMISSIONING ? DURATIONS.testing : DURATIONS.testOnly;
-  enterPhase(st, m, S.TESTING, ctx, "Testing", { step: "tested", phase: "testing", seconds });
+  if (from !== S.COMMISSIONING) {
+    recordRequest(st, m, ctx, "REQUEST_NODE_START_TESTING", "start testing");
+    recordEvent(st, m, "TESTING");
+  }
+  st.setStatus(m, S.TESTING, ctx);
+  scheduleEnd(st, m, "testing", from === S.COMMISSIONING ? DURATIONS.testing : DURATIONS.testOnly, "tested");
+}
+
+/** An allocation for the caller (op=allocate, or deploy of a Ready machine). */
+export function acquire(st: SimState, m: Machine, ctx: Ctx, agentName: string | undefined): void {
+  recordRequest(st, m, ctx, "REQUEST_NODE_ACQUIRE", "acquire");
+  m.owner = ctx.user!.username;
+  if (agentName !== undefined) m.agentName = agentName;
+  st.setStatus(m, S.ALLOCATED, ctx);
 }
 
 export function startDeploy(st: SimState, m: Machine, ctx: Ctx | null): void {
+  recordRequest(st, m, ctx, "REQUEST_NODE_START_DEPLOYMENT", "start");
   assignAutoIps(st, m);
   m.powerState = "on";
-  st.setStatus(m, S.DEPLOYING, ctx, "Deploying");
+  recordEvent(st, m, "DEPLOYING");
+  st.setStatus(m, S.DEPLOYING, ctx);
   st.emit("deploy-accepted", m, ctx);
-  if (hangs(st, m, S.DEPLOYING)) return;
-  st.schedule(m, st.jitter(m, "deploying", DURATIONS.deploying), "deployed");
+  scheduleEnd(st, m, "deploying", DURATIONS.deploying, "deployed");
 }
 
 export function finishRelease(st: SimState, m: Machine, ctx: Ctx | null): void {
@@ -80,7 +102,8 @@ export function finishRelease(st: SimState, m: Machine, ctx: Ctx | null): void {
   m.userData = null;
   m.locked = false;
   m.powerState = "off";
-  st.setStatus(m, S.READY, ctx, "Released");
+  recordEvent(st, m, "RELEASED");
+  st.setStatus(m, S.READY, ctx);
 }
 
 /** Release: returns after committing the (possibly synchronous) state change. */
@@ -88,52 +111,70 @@ export function doRelease(st: SimState, m: Machine, ctx: Ctx | null, erase: bool
   st.cancel(m);
   if (erase) {
     m.powerState = "on";
-    st.setStatus(m, S.DISK_ERASING, ctx, "Disk erasing");
+    recordRequest(st, m, ctx, "REQUEST_NODE_ERASE_DISK", "start disk erasing");
+    st.setStatus(m, S.DISK_ERASING, ctx);
     st.emit("release-accepted", m, ctx);
-    if (hangs(st, m, S.DISK_ERASING)) return;
-    st.schedule(m, st.jitter(m, "erasing", DURATIONS.diskErasing), "erased");
+    scheduleEnd(st, m, "erasing", DURATIONS.diskErasing, "erased");
     return;
   }
   // MAAS cannot watch a manual (or already off) machine power down, so it finishes at once
   const unqueryable = m.powerType === "manual" || m.powerType === "" || m.powerState === "off";
   const f = st.faults.machine(m.hostname, m.systemId);
-  st.setStatus(m, S.RELEASING, ctx, "Releasing");
+  recordRequest(st, m, ctx, "REQUEST_NODE_RELEASE", "release");
+  recordEvent(st, m, "RELEASING");
+  st.setStatus(m, S.RELEASING, ctx);
   st.emit("release-accepted", m, ctx);
   if (unqueryable && !f.failRelease && !hangs(st, m, S.RELEASING)) {
     finishRelease(st, m, ctx);
     return;
   }
-  if (hangs(st, m, S.RELEASING)) return;
-  st.schedule(m, st.jitter(m, "releasing", DURATIONS.releasing), "released");
+  scheduleEnd(st, m, "releasing", DURATIONS.releasing, "released");
 }
+
+// abort (models/node.py abort_*): the status it returns to and the events it records
+const ABORTS: Partial<Record<S, { request: EventType; action: string; event: EventType; to: (m: Machine) => S }>> = {
+  [S.COMMISSIONING]: { request: "REQUEST_NODE_ABORT_COMMISSIONING", action: "abort commissioning", event: "ABORTED_COMMISSIONING", to: () => S.NEW },
+  [S.DEPLOYING]: { request: "REQUEST_NODE_ABORT_DEPLOYMENT", action: "abort deploying", event: "ABORTED_DEPLOYMENT", to: () => S.ALLOCATED },
+  [S.TESTING]: { request: "REQUEST_NODE_ABORT_TESTING", action: "abort testing", event: "ABORTED_TESTING", to: (m) => testingReturn(m.testingFrom ?? S.READY) },
+  [S.DISK_ERASING]: { request: "REQUEST_NODE_ABORT_ERASE_DISK", action: "abort disk erasing", event: "ABORTED_DISK_ERASING", to: () => S.FAILED_DISK_ERASING },
+};
 
 /** abort: Commissioning → New, Deploying → Allocated, Testing → where it came from, Disk erasing → Failed disk erasing. */
 export function abortPhase(st: SimState, m: Machine, ctx: Ctx): boolean {
-  const to: Partial<Record<S, [S, string]>> = {
-    [S.COMMISSIONING]: [S.NEW, "Aborted commissioning"],
-    [S.DEPLOYING]: [S.ALLOCATED, "Aborted deployment"],
-    [S.TESTING]: [testingReturn(m.testingFrom ?? S.READY), "Aborted testing"],
-    [S.DISK_ERASING]: [S.FAILED_DISK_ERASING, "Aborted disk erasing"],
-  };
-  const target = to[m.status];
-  if (!target) return false;
+  const a = ABORTS[m.status];
+  if (!a) return false;
   st.cancel(m);
   if (m.status === S.COMMISSIONING) m.commissioningStatus = 5;
   if (m.status === S.TESTING) m.testingStatus = 5;
   if (m.status === S.DEPLOYING) releaseAutoIps(st, m);
   m.powerState = "off";
-  st.setStatus(m, target[0], ctx, target[1]);
+  recordRequest(st, m, ctx, a.request, a.action);
+  recordEvent(st, m, a.event);
+  st.setStatus(m, a.to(m), ctx);
   return true;
+}
+
+/** mark_failed by the region (models/node.py): the comment becomes error_description and an ERROR event. */
+function markFailed(st: SimState, m: Machine, to: S, comment: string): void {
+  recordEvent(st, m, "REQUEST_NODE_MARK_FAILED_SYSTEM", { description: comment, action: "mark_failed" });
+  m.errorDescription = comment;
+  st.setStatus(m, to, null);
 }
 
 // ---------------------------------------------------------------- the background steps
 
+// the builtin scripts a simulated failure names (metadataserver/builtin_scripts)
+const COMMISSIONING_SCRIPT = "20-maas-03-machine-resources";
+const TESTING_SCRIPT = "smartctl-validate";
+
 function commissioned(st: SimState, m: Machine): void {
-  if (st.faults.machine(m.hostname, m.systemId).failCommissioning) {
+  const failure = failureText(st.faults.machine(m.hostname, m.systemId).failCommissioning, `${COMMISSIONING_SCRIPT} failed`);
+  if (failure) {
     m.commissioningStatus = 3;
     m.powerState = "off";
-    m.errorDescription = "Commissioning failed (simulated)";
-    st.setStatus(m, S.FAILED_COMMISSIONING, null, "Failed commissioning");
+    recordEvent(st, m, "SCRIPT_DID_NOT_COMPLETE", { description: failure });
+    recordEvent(st, m, "FAILED_COMMISSIONING");
+    st.setStatus(m, S.FAILED_COMMISSIONING, null);
     return;
   }
   discoverHardware(st, m, { storage: !m.commissionOpts.skipStorage, network: !m.commissionOpts.skipNetworking });
@@ -143,38 +184,42 @@ function commissioned(st: SimState, m: Machine): void {
 
 function tested(st: SimState, m: Machine): void {
   m.powerState = "off";
-  if (st.faults.machine(m.hostname, m.systemId).failTesting) {
+  const disk = m.blockDevices.find((b) => b.type === "physical")?.name;
+  const failure = failureText(st.faults.machine(m.hostname, m.systemId).failTesting, `${TESTING_SCRIPT}${disk ? ` on ${disk}` : ""} failed`);
+  if (failure) {
     m.testingStatus = 3;
-    st.setStatus(m, S.FAILED_TESTING, null, "Failed testing");
+    recordEvent(st, m, "SCRIPT_DID_NOT_COMPLETE", { description: failure });
+    recordEvent(st, m, "FAILED_TESTING");
+    st.setStatus(m, S.FAILED_TESTING, null);
     return;
   }
   m.testingStatus = 2;
-  st.setStatus(m, testingReturn(m.testingFrom ?? S.READY), null, "Ready");
+  const to = testingReturn(m.testingFrom ?? S.READY);
+  if (to === S.READY) recordEvent(st, m, "READY");
+  st.setStatus(m, to, null);
 }
 
 function deployed(st: SimState, m: Machine): void {
-  if (st.faults.machine(m.hostname, m.systemId).failDeployment) {
-    m.errorDescription = "Deployment failed (simulated)";
-    st.setStatus(m, S.FAILED_DEPLOYMENT, null, "Failed deployment");
-    return;
-  }
-  st.setStatus(m, S.DEPLOYED, null, "Deployed");
+  const failure = failureText(st.faults.machine(m.hostname, m.systemId).failDeployment, "Installation failed (refer to the installation log for more information).");
+  if (failure) return markFailed(st, m, S.FAILED_DEPLOYMENT, failure);
+  recordEvent(st, m, "IMAGE_DEPLOYED", { description: `deployed ${m.osystem}/${m.distroSeries}/${m.architecture}` });
+  recordEvent(st, m, "DEPLOYED");
+  st.setStatus(m, S.DEPLOYED, null);
 }
 
 function erased(st: SimState, m: Machine): void {
-  if (st.faults.machine(m.hostname, m.systemId).failRelease) {
+  const failure = failureText(st.faults.machine(m.hostname, m.systemId).failRelease, "Failed to erase disks.");
+  if (failure) {
     m.powerState = "off";
-    st.setStatus(m, S.FAILED_DISK_ERASING, null, "Failed to erase disks");
-    return;
+    return markFailed(st, m, S.FAILED_DISK_ERASING, failure);
   }
+  recordEvent(st, m, "NODE_DISKS_ERASED");
   finishRelease(st, m, null);
 }
 
 function released(st: SimState, m: Machine): void {
-  if (st.faults.machine(m.hostname, m.systemId).failRelease) {
-    st.setStatus(m, S.FAILED_RELEASING, null, "Releasing failed");
-    return;
-  }
+  const failure = failureText(st.faults.machine(m.hostname, m.systemId).failRelease, "Failed to release machine.");
+  if (failure) return markFailed(st, m, S.FAILED_RELEASING, failure);
   finishRelease(st, m, null);
 }
 

@@ -13,12 +13,42 @@ import { applyLayout, wipeStorage } from "./storage-layout";
 import { clearLinks } from "./interface-params";
 import { releaseAutoIps } from "./addresses";
 import { discoverHardware } from "./hardware";
-import { COMMISSIONABLE, RELEASABLE, TESTABLE, abortPhase, doRelease, finishRelease, startCommissioning, startDeploy, startTesting } from "./lifecycle";
+import { COMMISSIONABLE, RELEASABLE, TESTABLE, abortPhase, acquire, doRelease, finishRelease, startCommissioning, startDeploy, startTesting } from "./lifecycle";
+import { recordRequest } from "./event-log";
 import { SERIES, parsePowerParams, resolveSeries, validateArch, validateHostname, validatePowerType } from "./machine-forms";
 import type { MCtx } from "./machines";
 import type { NodePermission } from "./permissions";
 
 const ok = (st: SimState, m: Machine) => jsonRes(renderMachine(st, m));
+
+interface DeployForm {
+  series: string;
+  hwe: string | undefined;
+  userData: string | undefined;
+}
+
+/** deploy's parameters and the checks MAAS makes before it starts (api/machines.py deploy). */
+function deployForm(c: MCtx, m: Machine): DeployForm {
+  const { p, ctx } = c;
+  if (stringBool(p.get("install_rackd"))) throw badRequest("Deploying a machine as a rackd has been disabled. Please install MAAS rackd manually.");
+  const ephemeral = stringBool(p.get("ephemeral_deploy"));
+  // (sic) api/machines.py deploy
+  if ((stringBool(p.get("install_kvm")) || stringBool(p.get("register_vmhost"))) && !ctx.user!.isAdmin) throw forbidden("Only administratros can deploy VM hosts");
+  const series = resolveSeries(p.get("distro_series"));
+  if (!series)
+    throw fieldErrors({ distro_series: [`'${p.get("distro_series")}' is not a valid distro_series.  It should be one of: '', ${Object.keys(SERIES).map((s) => `'ubuntu/${s}'`).join(", ")}.`] });
+  const hwe = p.get("hwe_kernel");
+  if (hwe && !/^(hwe|ga)-(\d\d\.\d\d|[a-z]+)(-edge)?$/.test(hwe) && hwe !== "generic")
+    throw fieldErrors({ hwe_kernel: [`${hwe} is not available for ubuntu/${series} on ${m.architecture}.`] });
+  const userData = p.get("user_data");
+  if (userData !== undefined && userData !== "" && !/^[A-Za-z0-9+/=\s_-]*$/.test(userData)) throw fieldErrors({ user_data: ["Invalid base64 user data."] });
+  if (!ephemeral) {
+    const issues = storageIssues(m);
+    if (issues.length) throw fieldErrors({ storage: issues });
+  }
+  if (!m.interfaces.some((i) => i.enabled && i.links.length > 0)) throw fieldErrors({ network: ["Node must be configured to use a network"] });
+  return { series, hwe, userData };
+}
 
 export const itemHandlers = {
   read(c: MCtx, m: Machine): SimResponse {
@@ -76,6 +106,7 @@ export const itemHandlers = {
   },
   override_failed_testing(c: MCtx, m: Machine): SimResponse {
     if (m.status !== S.FAILED_TESTING) throw conflict(`Unable to override failed testing, node is in state: ${STATUS_NAME[m.status]}.`);
+    recordRequest(c.st, m, c.ctx, "REQUEST_NODE_OVERRIDE_FAILED_TESTING", "ignore failed tests");
     c.st.setStatus(m, m.osystem ? S.DEPLOYED : S.READY, c.ctx);
     return ok(c.st, m);
   },
@@ -83,33 +114,13 @@ export const itemHandlers = {
     const { st, p, ctx } = c;
     if (m.status === S.READY && m.owner && m.owner !== ctx.user!.username) throw conflict("Can't allocate a machine belonging to another user.");
     if (!(m.status === S.READY || m.status === S.ALLOCATED)) throw conflict(`Can't deploy a machine that is in the '${STATUS_NAME[m.status]}' state`);
-    if (stringBool(p.get("install_rackd"))) throw badRequest("Deploying a machine as a rackd has been disabled. Please install MAAS rackd manually.");
-    const ephemeral = stringBool(p.get("ephemeral_deploy"));
-    // (sic) api/machines.py deploy
-    if ((stringBool(p.get("install_kvm")) || stringBool(p.get("register_vmhost"))) && !ctx.user!.isAdmin) throw forbidden("Only administratros can deploy VM hosts");
-    const series = resolveSeries(p.get("distro_series"));
-    if (!series)
-      throw fieldErrors({ distro_series: [`'${p.get("distro_series")}' is not a valid distro_series.  It should be one of: '', ${Object.keys(SERIES).map((s) => `'ubuntu/${s}'`).join(", ")}.`] });
-    const hwe = p.get("hwe_kernel");
-    if (hwe && !/^(hwe|ga)-(\d\d\.\d\d|[a-z]+)(-edge)?$/.test(hwe) && hwe !== "generic")
-      throw fieldErrors({ hwe_kernel: [`${hwe} is not available for ubuntu/${series} on ${m.architecture}.`] });
-    const ud = p.get("user_data");
-    if (ud !== undefined && ud !== "" && !/^[A-Za-z0-9+/=\s_-]*$/.test(ud)) throw fieldErrors({ user_data: ["Invalid base64 user data."] });
-    if (!ephemeral) {
-      const issues = storageIssues(m);
-      if (issues.length) throw fieldErrors({ storage: issues });
-    }
-    const networked = m.interfaces.some((i) => i.enabled && i.links.length > 0);
-    if (!networked) throw fieldErrors({ network: ["Node must be configured to use a network"] });
-    if (m.status === S.READY) {
-      m.owner = ctx.user!.username;
-      st.setStatus(m, S.ALLOCATED, ctx, "Allocated");
-    }
+    const f = deployForm(c, m);
+    if (m.status === S.READY) acquire(st, m, ctx, undefined);
     if (p.has("agent_name")) m.agentName = p.get("agent_name")!;
     m.osystem = "ubuntu";
-    m.distroSeries = series;
-    m.hweKernel = hwe || `ga-${SERIES[series]}`;
-    m.userData = ud ?? null;
+    m.distroSeries = f.series;
+    m.hweKernel = f.hwe || `ga-${SERIES[f.series]}`;
+    m.userData = f.userData ?? null;
     startDeploy(st, m, ctx);
     return ok(st, m);
   },
@@ -134,12 +145,16 @@ export const itemHandlers = {
       const ud = c.p.get("user_data");
       if (ud) m.userData = ud;
       startDeploy(c.st, m, c.ctx);
-    } else m.powerState = "on";
+    } else {
+      recordRequest(c.st, m, c.ctx, "REQUEST_NODE_START", "start");
+      m.powerState = "on";
+    }
     return ok(c.st, m);
   },
   power_off(c: MCtx, m: Machine): SimResponse {
     const sm = c.p.get("stop_mode");
     if (sm && !["soft", "hard"].includes(sm)) throw fieldErrors({ stop_mode: [`Select a valid choice. ${sm} is not one of the available choices.`] });
+    recordRequest(c.st, m, c.ctx, "REQUEST_NODE_STOP", "stop");
     if (m.powerType === "manual") return jsonRes(null);
     m.powerState = "off";
     return ok(c.st, m);
@@ -155,28 +170,32 @@ export const itemHandlers = {
     // api/machines.py mark_broken: edit permission and the caller owns the machine, admins included
     if (m.owner !== c.ctx.user?.username) throw forbidden();
     const msg = c.p.get("comment") ?? c.p.get("error_description") ?? "";
+    recordRequest(c.st, m, c.ctx, "REQUEST_NODE_MARK_BROKEN", "mark broken", msg);
     const from = m.status;
     if (RELEASABLE.has(m.status) && m.status !== S.DEPLOYED && m.status !== S.BROKEN) finishRelease(c.st, m, c.ctx);
     m.brokenFrom = from;
     m.errorDescription = msg;
     c.st.cancel(m);
-    c.st.setStatus(m, S.BROKEN, c.ctx, "Marked broken");
+    c.st.setStatus(m, S.BROKEN, c.ctx);
     return ok(c.st, m);
   },
   mark_fixed(c: MCtx, m: Machine): SimResponse {
     if (m.status !== S.BROKEN) throw conflict("Can't mark a non-broken node as 'Ready'.");
+    recordRequest(c.st, m, c.ctx, "REQUEST_NODE_MARK_FIXED", "mark fixed");
     m.errorDescription = "";
-    c.st.setStatus(m, m.brokenFrom === S.DEPLOYED ? S.DEPLOYED : S.READY, c.ctx, "Marked fixed");
+    c.st.setStatus(m, m.brokenFrom === S.DEPLOYED ? S.DEPLOYED : S.READY, c.ctx);
     return ok(c.st, m);
   },
   lock(c: MCtx, m: Machine): SimResponse {
     if (m.locked) throw conflict("Machine is already locked");
     if (m.status !== S.DEPLOYED && m.status !== S.DEPLOYING) throw conflict("Can't lock, node is not deployed or deploying");
+    recordRequest(c.st, m, c.ctx, "REQUEST_NODE_LOCK", "lock");
     m.locked = true;
     return ok(c.st, m);
   },
   unlock(c: MCtx, m: Machine): SimResponse {
     if (!m.locked) throw conflict("Machine is not locked");
+    recordRequest(c.st, m, c.ctx, "REQUEST_NODE_UNLOCK", "unlock");
     m.locked = false;
     return ok(c.st, m);
   },

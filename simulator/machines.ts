@@ -10,7 +10,7 @@ import { renderMachine } from "./render";
 import { newIface } from "./interface-params";
 import { generatedHardware } from "./inventory";
 import { discoverHardware, makeMachine, vlanForFabric } from "./hardware";
-import { RELEASABLE, doRelease, startCommissioning } from "./lifecycle";
+import { RELEASABLE, acquire, doRelease, startCommissioning } from "./lifecycle";
 import { generateHostname, parsePowerParams, validateArch, validateHostname, validatePowerType } from "./machine-forms";
 import { hasPermission, requireAdmin } from "./permissions";
 
@@ -133,7 +133,7 @@ export function createMachine(c: MCtx): SimResponse {
     m.distroSeries = "jammy";
     m.owner = ctx.user.username;
     m.powerState = "on";
-    st.setStatus(m, S.DEPLOYED, ctx, "Deployed");
+    st.setStatus(m, S.DEPLOYED, ctx);
   } else if (commission && ctx.user?.isAdmin) {
     startCommissioning(st, m, ctx, djangoBool(p.get("skip_networking")), djangoBool(p.get("skip_storage")));
   }
@@ -173,9 +173,7 @@ export function allocate(c: MCtx): SimResponse {
     .sort((a, b) => a.cpuCount + a.memory / 1024 - (b.cpuCount + b.memory / 1024))[0];
   if (!m) noMatch(p, sid);
   if (stringBool(p.get("dry_run"))) return jsonRes({ ...renderMachine(st, m), constraints_by_type: {} });
-  m.owner = ctx.user!.username;
-  m.agentName = p.get("agent_name") ?? "";
-  st.setStatus(m, S.ALLOCATED, ctx, "Allocated");
+  acquire(st, m, ctx, p.get("agent_name") ?? "");
   st.emit("machine-allocated", m, ctx);
   m.requests += 1;
   return jsonRes({ ...renderMachine(st, m), constraints_by_type: {} });

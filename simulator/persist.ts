@@ -8,6 +8,7 @@ import type { Fabric, Machine, Server, Subnet, Vlan } from "./model";
 import { BUSY_STATES } from "./model";
 import type { SimState, UserRecord } from "./state";
 import { interruptedStep } from "./lifecycle";
+import type { NodeEvent } from "./event-log";
 
 export const SNAPSHOT_VERSION = 2;
 
@@ -30,6 +31,8 @@ export interface SimSnapshot extends SnapshotBody {
   wallClock: number;
   users: UserRecord[];
   config: Record<string, unknown>;
+  /** MAAS's event log */
+  events: NodeEvent[];
 }
 
 /** What release c762a46 wrote: the admin's key, machines without pending steps, wall-clock busySince. */
@@ -45,6 +48,7 @@ export function snapshot(st: SimState): SimSnapshot {
     wallClock: Date.now(),
     users: st.users,
     config: st.config,
+    events: st.eventLog,
     ids: st.idCounters(),
     machines: st.machines,
     deleted: [...st.deleted.values()],
@@ -77,6 +81,7 @@ function upgradeV1(v1: SnapshotV1): SimSnapshot {
     wallClock: Date.now(),
     users: [{ username: "admin", isAdmin: true, apiKeys: [apiKey] }],
     config: {},
+    events: [],
     machines: v1.machines.map(upgradeMachineV1),
     deleted: v1.deleted.map((m) => ({ ...m, pending: null, busySince: null })),
   };
@@ -116,6 +121,7 @@ export function restore(st: SimState, snap: SimSnapshot): void {
   st.servers = snap.servers;
   st.users = snap.users;
   st.config = { ...st.config, ...snap.config };
+  st.eventLog = snap.events ?? [];
   st.machines = snap.machines.map(reviveMachine);
   st.bySystemId = new Map(st.machines.map((m) => [m.systemId, m]));
   st.deleted = new Map(snap.deleted.map((m) => [m.systemId, reviveMachine(m)]));

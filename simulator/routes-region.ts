@@ -3,6 +3,7 @@ import { jsonRes } from "./http";
 import { ApiError, badRequest, fieldErrors } from "./util";
 import { API, DOMAIN, POOL, ZONE } from "./render";
 import { SERIES } from "./machine-forms";
+import { queryEvents } from "./events-query";
 import { requireAdmin } from "./permissions";
 import { route, type Resource, type RouteReq } from "./route-table";
 import type { User } from "./state";
@@ -93,6 +94,7 @@ export const regionRoutes: Resource[] = [
     },
   }),
   route("domains/", "DomainsHandler", { GET: () => jsonRes([DOMAIN]) }),
+  route("events/", "EventsHandler", { "GET:query": (r) => queryEvents({ st: r.st, ctx: r.ctx, p: r.p }) }),
   route("tags/", "TagsHandler", { GET: () => jsonRes([]) }),
   route("spaces/", "SpacesHandler", { GET: () => jsonRes([]) }),
   route("sshkeys/", "SSHKeysHandler", { GET: () => jsonRes([]) }),

@@ -144,7 +144,8 @@ async function serveApi(d: ServerDeps, x: Exchange, body: Buffer): Promise<void>
   if (fd.latencyMs > 0) await sleep(fd.latencyMs);
   if (faulted(d, x, call, fd)) return;
   if (!call.match) return unrouted(d, x, call);
-  const ctx: Ctx = { user: null, hold: false };
+  const comment = call.params.get("comment");
+  const ctx: Ctx = { user: null, hold: false, ...(comment !== undefined ? { comment } : {}) };
   const r = await dispatch(d, x, call, ctx);
   d.st.record(x.method, call.route, call.systemId, r.status);
   x.status = r.status;

@@ -4,6 +4,7 @@ import { hashUnit, intToIp, cidrRange, ipToInt, rng } from "./util";
 import type { Inventory } from "./inventory";
 import type { FaultEngine } from "./faults";
 import { VirtualClock } from "./clock";
+import type { NodeEvent } from "./event-log";
 
 export interface User {
   username: string;
@@ -20,6 +21,8 @@ export interface Ctx {
   user: User | null;
   /** set when a --pause-on event fired during this request */
   hold: boolean;
+  /** the request's `comment` parameter (user actions record it in their event) */
+  comment?: string;
 }
 
 export interface SimEvent {
@@ -70,6 +73,8 @@ export class SimState {
   subnets: Subnet[] = [];
   servers: Server[] = [];
   users: UserRecord[] = [];
+  /** MAAS's event log (events/?op=query), oldest first */
+  eventLog: NodeEvent[] = [];
   usedIps = new Map<number, Set<string>>();
   private ids: Record<string, number> = {};
   events: SimEvent[] = [];
@@ -238,7 +243,7 @@ export class SimState {
     m.busySince = null;
   }
 
-  setStatus(m: Machine, to: S, ctx?: Ctx | null, message?: string): void {
+  setStatus(m: Machine, to: S, ctx?: Ctx | null): void {
     const from = m.status;
     if (from === to) return;
     const now = Date.now();
@@ -246,7 +251,6 @@ export class SimState {
     if (BUSY_STATES.has(to)) m.busySince = this.clock.now();
     m.previousStatus = from;
     m.status = to;
-    if (message !== undefined) m.statusMessage = message;
     m.transitions.push({ from: STATUS_NAME[from]!, to: STATUS_NAME[to]!, at: new Date(now).toISOString() });
     this.emit("status-changed", m, ctx);
   }
