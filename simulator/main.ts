@@ -6,7 +6,7 @@ const USAGE = `usage: maas-sim [--host 127.0.0.1] [--port 5240|0] [--speed 60] [
                 [--seed N] [--api-key consumer:token:secret] [--admin-token T] [--faults FILE]
                 [--user NAME[:KEY]]... [--admin-user NAME[:KEY]]...
                 [--tls-self-signed | --tls-cert F --tls-key F] [--state FILE] [--pause-on EVENT[:N]]...
-                [--log-file FILE] [--quiet]`;
+                [--log-file FILE] [--quiet] [--exit-with-parent]`;
 
 /** NAME or NAME:consumer:token:secret */
 function userArg(v: string, isAdmin: boolean, flag: string): UserSpec {
@@ -22,8 +22,13 @@ function die(msg: string): never {
   process.exit(2);
 }
 
-export function parseArgs(argv: string[]): SimulatorOptions {
-  const o: SimulatorOptions = {};
+export interface CliOptions extends SimulatorOptions {
+  /** close when the process that started the simulator is gone (tools/sim.sh sets it for npm) */
+  exitWithParent?: boolean;
+}
+
+export function parseArgs(argv: string[]): CliOptions {
+  const o: CliOptions = {};
   const pause: string[] = [];
   const users: UserSpec[] = [];
   let cert: string | undefined;
@@ -76,6 +81,7 @@ export function parseArgs(argv: string[]): SimulatorOptions {
       case "--pause-on": pause.push(val()); break;
       case "--log-file": o.logFile = val(); break;
       case "--quiet": o.quiet = true; break;
+      case "--exit-with-parent": o.exitWithParent = true; break;
       case "-h":
       case "--help":
         process.stdout.write(USAGE + "\n");
@@ -93,22 +99,32 @@ export function parseArgs(argv: string[]): SimulatorOptions {
   return o;
 }
 
+/** Calls `stop` once this process has a new parent (the one that started it exited). */
+function watchParent(stop: () => void): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 500).unref();
+}
+
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const { exitWithParent, ...o } = parseArgs(process.argv.slice(2));
   const sim = await startSimulator(o);
-  const lines = [`MAAS_API_URL=${sim.url}`, `MAAS_API_KEY=${sim.apiKey}`];
-  for (const u of sim.users) if (u.username !== "admin") lines.push(`MAAS_API_KEY_${u.username.toUpperCase().replace(/[^A-Z0-9]/g, "_")}=${u.apiKey}`);
-  lines.push(`MAAS_SIM_ADMIN_TOKEN=${sim.adminToken}`);
-  if (sim.caFile) lines.push(`MAAS_CA_FILE=${sim.caFile}`);
-  process.stdout.write(lines.join("\n") + "\n");
   let stopping = false;
+  // close() writes the state file last; then the process ends even if a client keeps a socket open
   const stop = () => {
     if (stopping) return;
     stopping = true;
     void sim.close().then(() => process.exit(0));
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  // the handlers are in place before the lines that tell a starter it may signal us
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, stop);
+  if (exitWithParent) watchParent(stop);
+  const lines = [`MAAS_API_URL=${sim.url}`, `MAAS_API_KEY=${sim.apiKey}`];
+  for (const u of sim.users) if (u.username !== "admin") lines.push(`MAAS_API_KEY_${u.username.toUpperCase().replace(/[^A-Z0-9]/g, "_")}=${u.apiKey}`);
+  lines.push(`MAAS_SIM_ADMIN_TOKEN=${sim.adminToken}`);
+  if (sim.caFile) lines.push(`MAAS_CA_FILE=${sim.caFile}`);
+  process.stdout.write(lines.join("\n") + "\n");
 }
 
 if (require.main === module) {
