@@ -34,9 +34,10 @@ export function locateEngine(): EngineLocation {
     const candidates: string[] = [];
     if (fromEnv) candidates.push(fromEnv);
     const version = fs.readFileSync(path.join(projectRoot, "tools", "engine.version"), "utf8").trim();
+    const hostVersion = fs.readFileSync(path.join(projectRoot, "tools", "language-host.version"), "utf8").trim();
     const cacheRoot = process.env.MAAS_AUTOMATION_CACHE
         ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "maas-automation");
-    candidates.push(path.join(cacheRoot, `pulumi-v${version}`, "bin"), path.join(cacheRoot, "installed", "bin"));
+    candidates.push(path.join(cacheRoot, `pulumi-v${version}-nodejs-v${hostVersion}`, "bin"), path.join(cacheRoot, "installed", "bin"));
     for (const dir of (process.env.PATH ?? "").split(path.delimiter)) if (dir) candidates.push(dir);
     for (const binDir of candidates) {
         if (fs.existsSync(path.join(binDir, "pulumi"))) return { root: path.dirname(binDir), binDir };
@@ -70,7 +71,7 @@ export function engineEnv(opts: BackendOptions = {}): Record<string, string> {
     return {
         PULUMI_BACKEND_URL: `file://${stateDir}`,
         PULUMI_HOME: homeDir,
-        PULUMI_CONFIG_PASSPHRASE: opts.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE ?? DEV_PASSPHRASE,
+        PULUMI_CONFIG_PASSPHRASE: opts.passphrase || process.env.PULUMI_CONFIG_PASSPHRASE || DEV_PASSPHRASE,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         PULUMI_DIY_BACKEND_DISABLE_CHECKPOINT_BACKUPS: "1",

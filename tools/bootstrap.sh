@@ -10,7 +10,9 @@ cd "$root"
 phase_start=$(date +%s)
 phase() { local now; now=$(date +%s); echo "[bootstrap] $1: $(( now - phase_start ))s" >&2; phase_start=$now; }
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -L node_modules ]; then
+  : # a checkout that borrows another's packages: `npm ci` would empty the original
+elif [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 phase "install"
