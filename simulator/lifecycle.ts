@@ -7,6 +7,7 @@ import type { Ctx, SimState } from "./state";
 import { discoverHardware } from "./hardware";
 import { assignAutoIps, releaseAutoIps } from "./addresses";
 import { recordEvent, recordRequest, type EventType } from "./event-log";
+import { ApiError } from "./util";
 import type { FailureFault } from "./faults";
 
 // virtual durations in seconds
@@ -81,12 +82,24 @@ export function acquire(st: SimState, m: Machine, ctx: Ctx, agentName: string | 
   st.setStatus(m, S.ALLOCATED, ctx);
 }
 
+/**
+ * Deploying: the request is committed (Deploying), then the AUTO addresses are claimed. A subnet without
+ * a free address puts the machine back in Allocated and answers MAAS's 503 (maas-api.md §9).
+ */
 export function startDeploy(st: SimState, m: Machine, ctx: Ctx | null): void {
   recordRequest(st, m, ctx, "REQUEST_NODE_START_DEPLOYMENT", "start");
-  assignAutoIps(st, m);
-  m.powerState = "on";
   recordEvent(st, m, "DEPLOYING");
   st.setStatus(m, S.DEPLOYING, ctx);
+  const exhausted = assignAutoIps(st, m);
+  if (exhausted) {
+    releaseAutoIps(st, m);
+    const user = ctx?.user?.username ?? "None";
+    const description = `(${user}) - Aborting DEPLOYING and reverting to ALLOCATED. Unable to power control the node. Please check power credentials.`;
+    recordEvent(st, m, "NODE_POWER_QUERY_FAILED", { description });
+    st.setStatus(m, S.ALLOCATED, ctx);
+    throw new ApiError(503, `No more IPs available in subnet: ${exhausted.cidr}.`);
+  }
+  m.powerState = "on";
   st.emit("deploy-accepted", m, ctx);
   scheduleEnd(st, m, "deploying", DURATIONS.deploying, "deployed");
 }
