@@ -20,6 +20,7 @@ export interface CliOptions {
     stack: string;
     json: boolean;
     continueOnError: boolean;
+    refresh: boolean;
     help: boolean;
     /** Hidden: extra stack config for this run (`--config maas:pollInterval=0.2`). */
     config: Record<string, string>;
@@ -34,6 +35,8 @@ interface FlagSpec {
     default: string;
     help: string;
     hidden?: boolean;
+    /** Takes the --no-<flag> form. */
+    negatable?: boolean;
 }
 
 export const FLAGS: FlagSpec[] = [
@@ -46,7 +49,8 @@ export const FLAGS: FlagSpec[] = [
     { long: "yes", short: "y", default: "off", help: "no confirmation for destructive plans (delete, replace, release, re-commission); allows redeploys" },
     { long: "stack", value: "NAME", default: "dev", help: "the stack (state in the same local backend as the `pulumi` commands)" },
     { long: "json", default: "off", help: "print a machine-readable summary object instead of the table" },
-    { long: "continue-on-error", default: "on", help: "one failed machine does not stop the others (--no-continue-on-error: stop at the first failure)" },
+    { long: "continue-on-error", default: "on", negatable: true, help: "one failed machine does not stop the others (--no-continue-on-error: stop at the first failure)" },
+    { long: "refresh", default: "on", negatable: true, help: "read what MAAS has now before planning, so drift is seen (--no-refresh: trust the state)" },
     { long: "help", short: "h", default: "", help: "this help" },
     { long: "config", value: "KEY=VALUE", default: "", help: "extra stack config for this run", hidden: true },
 ];
@@ -77,7 +81,7 @@ export function helpText(): string {
 
 export function parseArgs(argv: readonly string[]): CliOptions {
     const o: Partial<CliOptions> & { config: Record<string, string> } = { config: {} };
-    let verbose = false, preview = false, yes = false, json = false, help = false, continueOnError = true;
+    let verbose = false, preview = false, yes = false, json = false, help = false, continueOnError = true, refresh = true;
     let stack = "dev";
     const byShort = new Map(FLAGS.filter((f) => f.short).map((f) => [f.short!, f]));
     const byLong = new Map(FLAGS.map((f) => [f.long, f]));
@@ -90,7 +94,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
             const eq = arg.indexOf("=");
             let name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
             if (eq >= 0) inline = arg.slice(eq + 1);
-            if (name.startsWith("no-") && byLong.get(name.slice(3))?.long === "continue-on-error") {
+            if (name.startsWith("no-") && byLong.get(name.slice(3))?.negatable) {
                 negated = true;
                 name = name.slice(3);
             }
@@ -152,6 +156,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
             case "continue-on-error":
                 continueOnError = !negated;
                 break;
+            case "refresh":
+                refresh = !negated;
+                break;
             case "help":
                 help = true;
                 break;
@@ -176,6 +183,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         stack,
         json,
         continueOnError,
+        refresh,
         help,
         config: o.config,
     };

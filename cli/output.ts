@@ -6,7 +6,7 @@ export function table(headers: string[], rows: string[][]): string {
     return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
-export type Outcome = "ok" | "unchanged" | "failed" | "blocked" | "not run" | "released" | "deleted" | "planned";
+export type Outcome = "ok" | "unchanged" | "failed" | "blocked" | "not run" | "released" | "deleted" | "planned" | "refused" | "not at target";
 
 export interface MachineResult {
     hostname: string;

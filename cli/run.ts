@@ -14,6 +14,7 @@ import { CliOptions, UsageError, helpText, parseArgs } from "./args";
 import { listMachines, machineTable, maasCredentials, withClient } from "./list";
 import { MachineResult, Outcome, RunSummary, oneLine, summaryTable } from "./output";
 import { ProgressView } from "./progress";
+import { HOLDING_STATES, REFUSAL_MARK } from "@maas-automation/provider/dist/runtime/policy";
 import { DELETE_PARTS, HostResources, Part, STAGE_ACTION, parseUrn, prerequisites, stagePart } from "./targets";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
@@ -27,7 +28,6 @@ export interface Io {
 /** Same as stacks/automation.ts PROJECT_NAME (not imported: that module loads the engine's SDK). */
 const PROJECT_NAME = "maas-automation";
 
-const DESTRUCTIVE_OPS = new Set(["delete", "replace", "create-replacement", "delete-replaced", "discard", "discard-replaced"]);
 
 class Refused extends Error {}
 
@@ -71,6 +71,8 @@ interface HostTrack {
     failed: boolean;
     errors: string[];
     blocked?: string;
+    /** The destructive-change policy refused its change (the repair waits for --yes). */
+    refused: boolean;
     targeted: boolean;
 }
 
@@ -120,7 +122,7 @@ class Cli {
         if (plan.machines.length === 0) throw new UsageError(`${this.o.input}: no machine to work on (machines is empty, or actions is only list)`);
         const all = plan.machines.map((m) => new HostResources(m, this.o.stack, PROJECT_NAME));
         this.hosts = this.selectHosts(all);
-        for (const h of this.hosts) this.track.set(h.plan.key, { h, changed: false, failed: false, errors: [], targeted: false });
+        for (const h of this.hosts) this.track.set(h.plan.key, { h, changed: false, failed: false, refused: false, errors: [], targeted: false });
 
         const action = this.o.action;
         if (action === "set_boot_order") {
@@ -181,17 +183,24 @@ class Cli {
     // ------------------------------------------------------------------ stack plumbing
 
     private async openStack(): Promise<StackHandle> {
-        const home = process.env.MAAS_AUTOMATION_HOME;
+        const home = process.env.MAAS_AUTOMATION_HOME || undefined;
         const stateDir = process.env.MAAS_AUTOMATION_STATE_DIR || (home ? path.join(home, "state") : undefined);
         const homeDir = process.env.MAAS_AUTOMATION_PULUMI_HOME || (home ? path.join(home, "pulumi-home") : undefined);
-        const workDir = process.env.MAAS_AUTOMATION_WORKDIR || (home ? path.join(home, "project") : undefined);
         const { openMaasStack } = require("../stacks/runner") as typeof import("../stacks/runner");
+        const { projectRoot } = require("../stacks/automation") as typeof import("../stacks/automation");
+        // The CLI's own working folder (git-ignored): the stack files it writes never touch the
+        // repository's; a stack the repository has a settings file for (dev) starts from a copy of it,
+        // so plain `pulumi` and the CLI share its config and its secrets salt.
+        const workDir = process.env.MAAS_AUTOMATION_WORKDIR || path.join(home ?? path.join(projectRoot, ".maas-automation"), "project");
+        copyStackSettings(projectRoot, workDir, this.o.stack);
         const handle = await openMaasStack({
             inputFile: this.inputFile,
             stackName: this.o.stack,
+            progress: "json",
+            refresh: this.o.refresh,
+            workDir,
             ...(stateDir ? { stateDir } : {}),
             ...(homeDir ? { homeDir } : {}),
-            ...(workDir ? { workDir } : {}),
         });
         if (this.o.maxRetries !== undefined) this.runConfig["maas:maxRetries"] = String(this.o.maxRetries);
         Object.assign(this.runConfig, this.o.config);
@@ -217,16 +226,36 @@ class Cli {
         return { configFile: this.runConfigFile };
     }
 
-    /** Sets persistent stack config (the commission token: later runs must see the same value). */
-    private async setConfig(handle: StackHandle, values: Record<string, string>): Promise<void> {
-        if (Object.keys(values).length === 0) return;
-        const cfg: Record<string, auto.ConfigValue> = {};
-        for (const [k, v] of Object.entries(values)) cfg[k] = { value: v };
-        await handle.stack.setAllConfig(cfg);
-    }
-
     private cleanupRunConfig(): void {
         if (this.runConfigFile) fs.rmSync(path.dirname(this.runConfigFile), { recursive: true, force: true });
+    }
+
+    /** Whether the engine refreshes within each preview/up/destroy (false once a targeted refresh ran). */
+    private engineRefreshes = true;
+
+    /**
+     * Refresh first. An untargeted run lets the engine refresh within the command; the engine's refresh
+     * refuses targets that are not in the state yet, so a targeted run refreshes the targets' existing
+     * resources on their own first.
+     */
+    private async refreshTargets(targets: string[], state: string[], progress?: ProgressView): Promise<void> {
+        if (!this.o.refresh || targets.length === 0) return;
+        this.engineRefreshes = false;
+        const existing = state.filter((u) => targets.some((t) => (t.endsWith("*") ? u.startsWith(t.slice(0, -1)) : u === t)));
+        if (existing.length === 0) return;
+        await this.handle!.stack.refresh({
+            target: existing,
+            color: "never",
+            ...this.configFileOption(),
+            onOutput: (out: string) => {
+                progress?.feed(out);
+                if (this.o.verbose) this.io.stderr.write(out);
+            },
+        });
+    }
+
+    private runOptions(): StackHandle["runOptions"] {
+        return { ...this.handle!.runOptions, refresh: this.o.refresh && this.engineRefreshes };
     }
 
     private async stateUrns(): Promise<string[]> {
@@ -252,12 +281,13 @@ class Cli {
         };
     }
 
-    /** A preview's steps (resources other than the stack and providers). */
-    private async planSteps(targets: string[], targetDependents: boolean, destroy: boolean): Promise<{ steps: Step[]; error?: string }> {
+    /** A preview's steps (resources other than the stack and providers) and what the destructive-change policy refused. */
+    private async planSteps(targets: string[], targetDependents: boolean, destroy: boolean): Promise<{ steps: Step[]; refusals: string[]; error?: string }> {
         const stack = this.handle!.stack;
         const steps: Step[] = [];
+        const refusals: string[] = [];
         const opts = {
-            ...this.handle!.runOptions,
+            ...this.runOptions(),
             ...(targets.length ? { target: targets, targetDependents } : {}),
             color: "never" as const,
             ...this.configFileOption(),
@@ -265,7 +295,9 @@ class Cli {
                 const m = e.resourcePreEvent?.metadata;
                 if (m && !m.urn.includes("::pulumi:pulumi:Stack::") && !m.urn.includes("::pulumi:providers:")) steps.push({ op: m.op, urn: m.urn });
                 const d = e.diagnosticEvent;
-                if (d && d.severity === "warning") this.warn(d.message.replace(/\x1b\[[0-9;]*m/g, "").trim().replace(/^warning:\s*/, ""));
+                const text = d ? d.message.replace(/\x1b\[[0-9;]*m/g, "").trim() : "";
+                if (d?.severity === "warning") this.warn(text.replace(/^warning:\s*/, ""));
+                if (d?.severity === "error" && text.includes(REFUSAL_MARK)) refusals.push(policyReason(text));
             },
             onOutput: (s: string) => {
                 if (this.o.verbose) this.io.stderr.write(s);
@@ -274,9 +306,9 @@ class Cli {
         try {
             if (destroy) await stack.destroy({ ...opts, previewOnly: true });
             else await stack.preview(opts);
-            return { steps };
+            return { steps, refusals };
         } catch (e) {
-            return { steps, error: tail((e as Error).message) };
+            return { steps, refusals: [...new Set(refusals)], error: tail((e as Error).message) };
         }
     }
 
@@ -307,6 +339,7 @@ class Cli {
                 const t = d.urn ? this.hostOfUrn(d.urn) : undefined;
                 if (t) {
                     t.failed = true;
+                    t.refused ||= msg.includes(REFUSAL_MARK);
                     t.errors.push(msg);
                 } else if (msg && !/^update failed$/i.test(msg)) this.generalErrors.push(msg);
             } else if (d.severity === "warning" && msg && !this.o.verbose) {
@@ -366,6 +399,7 @@ class Cli {
         this.targets = targets;
         const targeted = [...this.track.values()].filter((t) => t.targeted);
         if (targeted.length === 0) return this.finish(false);
+        await this.refreshTargets(targets, state);
 
         // -a commission on a machine MAAS already commissioned: a fresh per-run token re-commissions it.
         let recommission: { t: HostTrack; status: string }[] = [];
@@ -375,11 +409,9 @@ class Cli {
             if (existing.length > 0) {
                 const statuses = await this.maasStatuses(existing.map((t) => t.h.plan.hostname));
                 recommission = existing.map((t) => ({ t, status: statuses.get(t.h.plan.hostname) ?? "unknown" })).filter((x) => x.status !== "unknown" && x.status !== "New");
-                for (const r of recommission) {
-                    const deployed = r.t.h.inState("deployment", state).length > 0 && !["Ready", "Failed commissioning", "Failed testing", "Broken"].includes(r.status);
-                    reasons.push(
-                        `re-commission ${r.t.h.plan.hostname} (${r.status}): resets its storage and network${deployed ? "; its deployment is released first (disk erase)" : ""}`,
-                    );
+                // The destructive-change policy: only a machine that holds a deployment loses something.
+                for (const r of recommission.filter((x) => HOLDING_STATES.includes(x.status))) {
+                    reasons.push(`re-commission ${r.t.h.plan.hostname} (${r.status}): its deployment is released first (disk erase), then MAAS resets its storage and network`);
                 }
             }
         }
@@ -391,19 +423,15 @@ class Cli {
             for (const r of recommission) tokenConfig[`maas:commissionToken-${r.t.h.plan.key}`] = token;
         }
 
-        if (this.o.preview) {
-            // The token only for this preview: it shows the machines that would be re-commissioned.
-            Object.assign(this.runConfig, tokenConfig);
-            return this.preview(targets, targetDependents);
-        }
+        // The token reaches the engine for this run only; the machine's state keeps it afterwards.
+        Object.assign(this.runConfig, tokenConfig);
+        if (this.o.preview) return this.preview(targets, targetDependents);
 
-        if (!this.o.yes) {
-            if (reasons.length === 0) {
-                // Look before leaping: any delete or replace in the plan needs a confirmation.
-                const plan = await this.planSteps(targets, targetDependents, false);
-                if (plan.error) throw new Error(`preview failed:\n${plan.error}`);
-                for (const s of plan.steps) if (DESTRUCTIVE_OPS.has(s.op)) reasons.push(`${s.op} ${describe(s.urn)}`);
-            }
+        if (!this.o.yes && reasons.length === 0) {
+            // Look before leaping: what the destructive-change policy refuses needs a confirmation.
+            const plan = await this.planSteps(targets, targetDependents, false);
+            if (plan.error && plan.refusals.length === 0) throw new Error(`preview failed:\n${plan.error}`);
+            reasons.push(...plan.refusals);
         }
         if (reasons.length > 0) await this.confirm(reasons);
         if (reasons.length > 0 || this.o.yes) this.runConfig["maas:allowRedeploy"] = "true";
@@ -415,18 +443,17 @@ class Cli {
             if (toRelease.length > 0) {
                 this.info(`Releasing ${toRelease.length} deployment(s) before re-commissioning; the next run without -a deploys again.`);
                 try {
-                    await stack.destroy({ ...this.handle!.runOptions, continueOnError: this.o.continueOnError, target: toRelease, ...this.engineCallbacks(progress) });
+                    await stack.destroy({ ...this.runOptions(), continueOnError: this.o.continueOnError, target: toRelease, ...this.engineCallbacks(progress) });
                 } catch {
                     // per-machine failures are in the events
                 }
                 // Machines whose release failed are not re-commissioned.
                 targets = targets.filter((u) => !this.hostOfUrn(u)?.failed);
             }
-            await this.setConfig(this.handle!, tokenConfig);
             if (targets.length > 0 || all) {
                 try {
                     await stack.up({
-                        ...this.handle!.runOptions,
+                        ...this.runOptions(),
                         continueOnError: this.o.continueOnError,
                         ...(targets.length ? { target: targets, targetDependents } : {}),
                         ...this.engineCallbacks(progress),
@@ -475,6 +502,7 @@ class Cli {
             targets.push(...urns);
         }
         this.targets = targets;
+        await this.refreshTargets(targets, state);
         if (targets.length === 0) {
             this.info(`-a ${action}: nothing of ${[...this.track.values()].map((t) => t.h.plan.hostname).join(", ")} is in stack ${this.o.stack}: nothing to ${action}.`);
             return this.finish(false);
@@ -496,7 +524,7 @@ class Cli {
         const progress = new ProgressView(this.out, !!this.out.isTTY);
         try {
             await this.handle!.stack.destroy({
-                ...this.handle!.runOptions,
+                ...this.runOptions(),
                 continueOnError: this.o.continueOnError,
                 target: targets,
                 targetDependents: action === "delete",
@@ -522,10 +550,22 @@ class Cli {
             await withClient(maasCredentials(this.input), 2, async (c) => {
                 for (const m of await c.listMachines({ hostname: hostnames })) map.set(m.hostname, m.status_name);
             });
-        } catch {
-            // statuses are informative only
+        } catch (e) {
+            // Without MAAS's word no machine is reported at its target; say why.
+            this.warn(`could not read the machines' status from MAAS: ${e instanceof Error ? e.message : String(e)}`);
         }
         return map;
+    }
+
+    /** The status MAAS should report for the host after this run, when the run waits for one. */
+    private targetStatus(t: HostTrack): string | undefined {
+        const action = this.o.action;
+        const commissioned = t.h.plan.machine.commissioning.wait ? "Ready" : undefined;
+        if (action === "delete") return undefined;
+        if (action === "release") return "Ready";
+        if (action && stagePart(action) !== "deployment") return commissioned;
+        if (t.h.planned("deployment")) return t.h.plan.deployment!.wait ? "Deployed" : undefined;
+        return commissioned;
     }
 
     private async finish(ran: boolean, progress?: ProgressView, success: Outcome = "ok"): Promise<number> {
@@ -540,18 +580,27 @@ class Cli {
             else if (!ran) outcome = "unchanged";
             else if (this.generalErrors.length > 0 && !t.changed) outcome = "not run";
             else outcome = t.changed ? success : "unchanged";
-            const error = t.blocked ?? (t.errors.length ? t.errors.map(cleanError).join("; ") : undefined);
+            if (t.refused) outcome = "refused";
+            const status = statuses.get(t.h.plan.hostname) ?? null;
+            const target = this.targetStatus(t);
+            let error = t.blocked ?? (t.errors.length ? t.errors.map(cleanError).join("; ") : undefined);
+            if (t.refused) error = `${error ?? "refused"} (run again with --yes to allow it)`;
+            // MAAS has the last word: a machine it reports elsewhere has not reached its target.
+            if (["ok", "unchanged", "released"].includes(outcome) && target !== undefined && status !== target) {
+                outcome = "not at target";
+                error = `MAAS reports ${status ?? "no such machine"}, the target is ${target}`;
+            }
             return {
                 hostname: t.h.plan.hostname,
                 key: t.h.plan.key,
                 outcome,
                 durationS: t.start !== undefined ? ((t.end ?? Date.now()) - t.start) / 1000 : 0,
-                status: statuses.get(t.h.plan.hostname) ?? (success === "deleted" && outcome === "deleted" ? "(deleted)" : null),
+                status: status ?? (success === "deleted" && outcome === "deleted" ? "(deleted)" : null),
                 message: p?.message ?? "",
                 ...(error ? { error } : {}),
             };
         });
-        const bad = machines.some((m) => m.outcome === "failed" || m.outcome === "blocked" || m.outcome === "not run") || this.generalErrors.length > 0;
+        const bad = machines.some((m) => ["failed", "blocked", "not run", "refused", "not at target"].includes(m.outcome)) || this.generalErrors.length > 0;
         const exitCode = bad ? EXIT.failed : EXIT.ok;
         const summary: RunSummary = {
             stack: this.o.stack,
@@ -580,10 +629,25 @@ interface Step {
     urn: string;
 }
 
+/** Pulumi.<stack>.yaml of the project, when it has one, into the CLI's working folder. */
+function copyStackSettings(projectDir: string, workDir: string, stack: string): void {
+    const file = `Pulumi.${stack.split("/").pop()}.yaml`;
+    if (!fs.existsSync(path.join(projectDir, file))) return;
+    fs.mkdirSync(workDir, { recursive: true });
+    fs.copyFileSync(path.join(projectDir, file), path.join(workDir, file));
+}
+
 /** "Machine node01" from a URN. */
 function describe(u: string): string {
     const { type, name } = parseUrn(u);
     return `${type.split(":").pop()} ${name}`;
+}
+
+/** The policy's words for one refusal, without the engine's prefix. */
+function policyReason(diagnostic: string): string {
+    const text = diagnostic.replace(/^error:\s*/i, "");
+    const at = text.indexOf("has a problem: ");
+    return (at >= 0 ? text.slice(at + "has a problem: ".length) : text).split(`; ${REFUSAL_MARK}`)[0]!;
 }
 
 function cleanError(s: string): string {

@@ -3,7 +3,7 @@
 // which resources exist, never their order.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { MaasBond, MaasDeployment, MaasInterface, MaasMachine, MaasStorageLayout, sealPowerParameters } from "@maas-automation/provider";
+import { MaasBond, MaasDeployment, MaasFleet, MaasFleetMemberArgs, MaasInterface, MaasMachine, MaasStorageLayout, sealPowerParameters } from "@maas-automation/provider";
 import { loadInputFile } from "./input";
 import { DiskRef, MachinePlan, NetworkSpec, StorageSpec, planFromInput } from "./plan";
 import { projectRoot } from "./automation";
@@ -36,26 +36,29 @@ export function maasProgram(credentials: ProgramCredentials = {}): () => Promise
         for (const w of loaded.warnings) pulumi.log.warn(w);
         const plan = planFromInput(loaded.value);
         for (const w of plan.warnings) pulumi.log.warn(w);
-        const allowRedeploy = config.getBoolean("allowRedeploy") ?? false;
         // A re-commission token per machine (`maas:commissionToken-<key>`, what the CLI's
         // `-a commission` writes), else one for every machine (`maas:commissionToken`).
         const fleetToken = config.get("commissionToken");
-        // The same key the providers use: stack config first, then what the runner resolved.
-        const apiKey = configuredKey(config).apply((k) => k ?? credentials.apiKey ?? process.env.MAAS_API_KEY);
+        // The same key the providers use: stack config, then what the runner resolved, the environment, the file.
+        const known = resolvedCredentials(credentials, loaded.value);
+        const apiKey = configuredKey(config).apply((k) => k ?? known.apiKey);
         const machines: Record<string, MachineSummary> = {};
+        const members: Record<string, MaasFleetMemberArgs> = {};
         for (const m of plan.machines) {
             for (const w of m.warnings) pulumi.log.warn(w);
             const commissionToken = config.get(`commissionToken-${m.key}`) ?? fleetToken;
-            machines[m.hostname] = registerMachine(m, { allowRedeploy, apiKey, ...(commissionToken ? { commissionToken } : {}) });
+            machines[m.hostname] = registerMachine(m, { apiKey, ...(commissionToken ? { commissionToken } : {}) });
+            members[m.names.machine] = { hostname: m.hostname, enlisted: !m.machine.adopt };
         }
+        // Lets a preview see the machines that leave the file, and apply the destructive-change policy to them.
+        new MaasFleet("fleet", { machines: members });
         const outputs: Record<string, unknown> = { machines };
-        if (plan.listMachines) outputs.maasMachines = listAllMachines(credentials);
+        if (plan.listMachines) outputs.maasMachines = listAllMachines(known);
         return outputs;
     };
 }
 
 interface RunSettings {
-    allowRedeploy: boolean;
     /** The MAAS API key, when the program knows it: BMC credentials are then sealed with it. */
     apiKey: pulumi.Output<string | undefined>;
     commissionToken?: string;
@@ -87,12 +90,12 @@ function registerMachine(m: MachinePlan, run: RunSettings): MachineSummary {
     const revisions: Record<string, pulumi.Output<string>> = {};
     const configuration: pulumi.Resource[] = [];
     if (m.storage) {
-        const layout = registerStorage(m, m.storage, machine, run.allowRedeploy);
+        const layout = registerStorage(m, m.storage, machine);
         revisions.storage = layout.revision;
         configuration.push(layout);
     }
     if (m.network) {
-        for (const [key, res] of registerNetwork(m, m.network, machine, run.allowRedeploy)) {
+        for (const [key, res] of registerNetwork(m, m.network, machine)) {
             revisions[key] = res.revision;
             configuration.push(res);
         }
@@ -112,7 +115,6 @@ function registerMachine(m: MachinePlan, run: RunSettings): MachineSummary {
             release: { erase: d.release.erase, secureErase: d.release.secureErase, quickErase: d.release.quickErase, timeoutS: d.release.timeoutS, wait: d.release.wait },
             revisions,
             reprovision: d.reprovision ?? "",
-            allowRedeploy: run.allowRedeploy,
         }, { dependsOn: [machine, ...configuration] });
         status = deployment.deployed.apply((ok) => (ok ? "Deployed" : "Not deployed"));
         ipAddresses = deployment.ipAddresses;
@@ -126,9 +128,8 @@ function diskArgs(disk: DiskRef): { name?: string; serial?: string; bootDisk?: b
     return { bootDisk: true };
 }
 
-function registerStorage(m: MachinePlan, spec: StorageSpec, machine: MaasMachine, allowRedeploy: boolean): MaasStorageLayout {
+function registerStorage(m: MachinePlan, spec: StorageSpec, machine: MaasMachine): MaasStorageLayout {
     return new MaasStorageLayout(m.names.storage, {
-        allowRedeploy,
         systemId: machine.systemId,
         hostname: m.hostname,
         commissionRevision: machine.commissionRevision,
@@ -149,8 +150,8 @@ function registerStorage(m: MachinePlan, spec: StorageSpec, machine: MaasMachine
 }
 
 /** Bonds first, then one MaasInterface per configured interface (VLANs included). */
-function registerNetwork(m: MachinePlan, spec: NetworkSpec, machine: MaasMachine, allowRedeploy: boolean): [string, MaasBond | MaasInterface][] {
-    const common = { systemId: machine.systemId, hostname: m.hostname, commissionRevision: machine.commissionRevision, allowRedeploy };
+function registerNetwork(m: MachinePlan, spec: NetworkSpec, machine: MaasMachine): [string, MaasBond | MaasInterface][] {
+    const common = { systemId: machine.systemId, hostname: m.hostname, commissionRevision: machine.commissionRevision };
     const out: [string, MaasBond | MaasInterface][] = [];
     const bonds = new Map<string, MaasBond>();
     for (const b of spec.bonds) {
@@ -191,6 +192,14 @@ function registerNetwork(m: MachinePlan, spec: NetworkSpec, machine: MaasMachine
     return out;
 }
 
+/** After the stack config: what the runner resolved, then the environment, then the input file. */
+function resolvedCredentials(credentials: ProgramCredentials, file: { maas_api_url?: string; maas_api_key?: { reveal(): string } }): ProgramCredentials {
+    // An empty variable counts as unset, as for the providers.
+    const apiUrl = credentials.apiUrl || process.env.MAAS_API_URL || file.maas_api_url;
+    const apiKey = credentials.apiKey || process.env.MAAS_API_KEY || file.maas_api_key?.reveal();
+    return { ...(apiUrl ? { apiUrl } : {}), ...(apiKey ? { apiKey } : {}) };
+}
+
 /** `maas:apiKey` from the stack config (a secret), if set. */
 function configuredKey(config: pulumi.Config): pulumi.Output<string | undefined> {
     return config.getSecret("apiKey") ?? pulumi.output(undefined);
@@ -205,9 +214,9 @@ function sealed(parameters: Record<string, string>, apiKey: string | undefined):
 function listAllMachines(credentials: ProgramCredentials): pulumi.Output<unknown> {
     const { MaasClient } = require("@maas-automation/provider/dist/maas") as typeof import("@maas-automation/provider/dist/maas");
     const config = new pulumi.Config("maas");
-    const apiUrl = config.get("apiUrl") ?? credentials.apiUrl ?? process.env.MAAS_API_URL;
+    const apiUrl = config.get("apiUrl") ?? credentials.apiUrl;
     return configuredKey(config).apply((k) => {
-        const apiKey = k ?? credentials.apiKey ?? process.env.MAAS_API_KEY;
+        const apiKey = k ?? credentials.apiKey;
         if (!apiUrl || !apiKey) return "list: no MAAS configured";
         return listWith(new MaasClient({ apiUrl, apiKey }));
     });

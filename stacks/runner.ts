@@ -6,6 +6,8 @@ import * as path from "node:path";
 import * as auto from "@pulumi/pulumi/automation";
 import { BackendOptions, openStack, projectRoot } from "./automation";
 import { maasProgram } from "./program";
+import type { ProgressMode } from "@maas-automation/provider/dist/runtime/progress";
+import { CredentialsFileError, FileCredentials, readFileCredentials } from "@maas-automation/provider/dist/credentials";
 
 export interface RunnerOptions extends BackendOptions {
     inputFile: string;
@@ -18,12 +20,16 @@ export interface RunnerOptions extends BackendOptions {
     /** Extra stack config (`maas:pollInterval`, `maas:maxRetries`, `maas:allowRedeploy`, ...). */
     config?: Record<string, string>;
     env?: Record<string, string>;
+    /** Refresh before every up, preview and destroy (default true). */
+    refresh?: boolean;
+    /** How the providers report progress; "json" for tools that parse it (parseProgressLine). */
+    progress?: ProgressMode;
 }
 
 export interface StackHandle {
     stack: auto.Stack;
-    /** Options every up/preview/destroy of this project uses. */
-    runOptions: { parallel: number; continueOnError: boolean };
+    /** Options every up/preview/destroy of this project uses: refresh first, so drift is seen. */
+    runOptions: { parallel: number; continueOnError: boolean; refresh: boolean };
 }
 
 /** Engine parallelism: high enough that the engine never queues machines (Pulumi's default is 8 here). */
@@ -31,11 +37,11 @@ export const DEFAULT_PARALLEL = 256;
 
 export async function openMaasStack(opts: RunnerOptions): Promise<StackHandle> {
     const inputFile = path.resolve(opts.inputFile);
-    const env: Record<string, string> = { ...(opts.env ?? {}) };
-    const credentials = readFileCredentials(inputFile);
+    const env: Record<string, string> = { ...(opts.env ?? {}), ...(opts.progress ? { MAAS_AUTOMATION_PROGRESS: opts.progress } : {}) };
+    const credentials = fileCredentials(inputFile);
     // The caller's explicit choice, then the environment, then the file.
-    const apiUrl = opts.apiUrl ?? process.env.MAAS_API_URL ?? credentials.apiUrl;
-    const apiKey = opts.apiKey ?? process.env.MAAS_API_KEY ?? credentials.apiKey;
+    const apiUrl = opts.apiUrl || process.env.MAAS_API_URL || credentials.apiUrl;
+    const apiKey = opts.apiKey || process.env.MAAS_API_KEY || credentials.apiKey;
     if (apiUrl) env.MAAS_API_URL = apiUrl;
     if (apiKey) env.MAAS_API_KEY = apiKey;
     const stack = await openStack({
@@ -54,7 +60,7 @@ export async function openMaasStack(opts: RunnerOptions): Promise<StackHandle> {
     const config: Record<string, auto.ConfigValue> = { "maas:inputFile": { value: inputSetting } };
     for (const [k, v] of Object.entries(opts.config ?? {})) config[k] = { value: v };
     await stack.setAllConfig(config);
-    return { stack, runOptions: { parallel: DEFAULT_PARALLEL, continueOnError: true } };
+    return { stack, runOptions: { parallel: DEFAULT_PARALLEL, continueOnError: true, refresh: opts.refresh ?? true } };
 }
 
 /** The caller's choice, else MAAS_AUTOMATION_CHECKPOINTS=end-only|every-step, else every step. */
@@ -66,17 +72,12 @@ function checkpointMode(choice: RunnerOptions["checkpoints"]): { checkpoints?: "
     return {};
 }
 
-/** The file's own maas_api_url / maas_api_key, read without validating the rest. */
-function readFileCredentials(inputFile: string): { apiUrl?: string; apiKey?: string } {
+/** The file's own maas_api_url / maas_api_key; a file that cannot be read is reported by the program. */
+function fileCredentials(inputFile: string): FileCredentials {
     try {
-        const { loadInputFile } = require("./input") as typeof import("./input");
-        const loaded = loadInputFile(inputFile);
-        if (!loaded.ok) return {};
-        return {
-            ...(loaded.value.maas_api_url ? { apiUrl: loaded.value.maas_api_url } : {}),
-            ...(loaded.value.maas_api_key ? { apiKey: loaded.value.maas_api_key.reveal() } : {}),
-        };
-    } catch {
-        return {};
+        return readFileCredentials(inputFile);
+    } catch (e) {
+        if (e instanceof CredentialsFileError) return {};
+        throw e;
     }
 }

@@ -5,36 +5,51 @@ import * as path from "node:path";
 import { startSimulator } from "../simulator";
 import { openMaasStack } from "../stacks/runner";
 import { projectRoot } from "../stacks/automation";
-import { parseProgressLine } from "@maas-automation/provider";
+import { formatProgress, parseProgressLine } from "@maas-automation/provider/dist/runtime/progress";
+
+/** Engine output as lines, each progress event once as text (the engine repeats them under Diagnostics). */
+function printer(): (chunk: string) => void {
+    const seen = new Set<string>();
+    let pending = "";
+    return (chunk) => {
+        pending += chunk;
+        const lines = pending.split("\n");
+        pending = lines.pop() ?? "";
+        for (const line of lines) {
+            const progress = parseProgressLine(line);
+            if (!progress) console.log(line);
+            else if (!seen.has(JSON.stringify(progress))) {
+                seen.add(JSON.stringify(progress));
+                console.log(`  ${formatProgress(progress)}`);
+            }
+        }
+    };
+}
 
 async function main(): Promise<void> {
     const inputFile = process.argv[2] ?? path.join(projectRoot, "examples", "example_input.json");
     // The simulator lives only as long as this command, so the demo's state starts empty every run.
-    const stateDir = path.join(projectRoot, ".pulumi-state", "demo");
-    fs.rmSync(stateDir, { recursive: true, force: true });
+    const demoDir = path.join(projectRoot, ".maas-automation", "demo");
+    fs.rmSync(demoDir, { recursive: true, force: true });
     const sim = await startSimulator({ port: 0, speed: Number(process.env.MAAS_SIM_SPEED ?? 60), quiet: true });
     console.log(`MAAS simulator listening at ${sim.url}`);
     try {
         const { stack, runOptions } = await openMaasStack({
             inputFile,
             stackName: "dev",
-            stateDir,
+            stateDir: path.join(demoDir, "state"),
+            workDir: path.join(demoDir, "project"),
             apiUrl: sim.url,
             apiKey: sim.apiKey,
+            progress: "json",
         });
-        const print = (line: string) => {
-            const progress = parseProgressLine(line);
-            if (progress) {
-                console.log(`  ${progress.host} ${progress.systemId ?? ""}: ${progress.state} (${progress.elapsedS}s${progress.timeoutS ? ` of ${progress.timeoutS}s` : ""}) ${progress.message}`);
-            } else process.stdout.write(line.endsWith("\n") ? line : line + "\n");
-        };
         console.log("\n=== pulumi preview ===");
-        await stack.preview({ ...runOptions, onOutput: print });
+        await stack.preview({ ...runOptions, onOutput: printer() });
         console.log("\n=== pulumi up ===");
-        const up = await stack.up({ ...runOptions, onOutput: print });
+        const up = await stack.up({ ...runOptions, onOutput: printer() });
         console.log(`\nOutcome: ${up.summary.result}`);
         console.log(JSON.stringify(up.outputs.machines?.value ?? {}, null, 2));
-        console.log(`\nState: ${stateDir} (stack "dev"); input: ${inputFile}`);
+        console.log(`\nState: ${path.join(demoDir, "state")} (stack "dev"); input: ${inputFile}`);
     } finally {
         await sim.close();
     }

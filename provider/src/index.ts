@@ -4,3 +4,4 @@ export { PROGRESS_PREFIX, ProgressEvent, parseProgressLine } from "./runtime/pro
 export { MaasStorageLayout, MaasStorageLayoutArgs } from "./resources/storage-layout";
 export { MaasBond, MaasBondArgs, MaasInterface, MaasInterfaceArgs } from "./resources/network";
 export { sealJson as sealPowerParameters } from "./runtime/seal";
+export { MaasFleet, MaasFleetArgs, MaasFleetMemberArgs } from "./resources/fleet";

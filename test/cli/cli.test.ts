@@ -234,7 +234,8 @@ describe("maas-automation CLI", { timeout: 600_000 }, () => {
         await sim.resetStats();
         const r = await cli(["-i", file, "--stack", "cli", "--hosts", "node02", ...FAST]);
         assert.equal(r.code, 3, show(r));
-        assert.match(r.stderr, /replace Deployment aa-bb-cc-dd-ef-00-deployment/);
+        // The destructive-change policy names the machine, what MAAS says it is, and why.
+        assert.match(r.stderr, /node02 \(\w+\) is Deployed: changing distroSeries means release with disk erase and deploy again/);
         assert.equal(await sim.mutatingRequestCount(), 0, "nothing was changed");
         assert.equal((await machine("node02"))?.status_name, "Deployed");
     });

@@ -51,6 +51,7 @@ export async function startE2E(simOptions: Parameters<typeof startTestSimulator>
                 apiUrl: sim.url,
                 apiKey: sim.apiKey,
                 config: { ...FAST_CONFIG, ...config },
+                progress: "json",
             });
             const withLog = <T extends object>(run: (onOutput: (s: string) => void) => Promise<T>) => async () => {
                 let log = "";

@@ -49,7 +49,7 @@ describe("machines and deployments", { timeout: 600_000 }, () => {
         const file = e2e.writeInput("uc1.json", useCase1);
         const s = await e2e.open("uc1", file);
         const preview = await s.preview();
-        assert.equal(preview.changeSummary.create, 5, preview.log); // stack + 2 machines + 2 deployments
+        assert.equal(preview.changeSummary.create, 6, preview.log); // stack + 2 machines + 2 deployments + the fleet list
         assert.equal(await statusOf(e2e, "node01"), undefined, "preview must not enlist anything");
 
         const up = await s.up();
@@ -179,8 +179,13 @@ describe("fleet behaviour", { timeout: 600_000 }, () => {
 
     test("use case 2: a new reprovision token releases with erase and redeploys only that machine", async () => {
         const reprovisioned = { ...useCase1, machines: [useCase1.machines[0], { ...useCase1.machines[1], reprovision: "2026-11-25" }] };
-        const s = await e2e.open("fleet", e2e.writeInput("fleet.json", reprovisioned));
+        const file = e2e.writeInput("fleet.json", reprovisioned);
         await e2e.sim.resetStats();
+        // Redeploying a Deployed machine erases it: the destructive-change policy refuses it unless allowed.
+        const refused = await (await e2e.open("fleet", file)).preview().then(() => "", (e: Error) => e.message);
+        assert.match(refused, /node02 \(\w+\) is Deployed: the reprovision token changed means release with disk erase and deploy again; refused by the destructive-change policy/);
+        assert.equal(await e2e.sim.mutatingRequestCount(), 0, "a refused preview sends nothing that changes MAAS");
+        const s = await e2e.open("fleet", file, { "maas:allowRedeploy": "true" });
         const up = await s.up();
         assert.equal(up.summary.result, "succeeded", up.log);
         assert.equal(up.summary.resourceChanges?.replace, 1, up.log);

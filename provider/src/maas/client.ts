@@ -32,6 +32,10 @@ import {
 } from "./schemas";
 import { HttpMethod, HttpTransport, Params, RawResponse, RetryInfo, VerifyResult } from "./transport";
 import { MachineWatcher } from "./watcher";
+import { chunkIdsForUrl } from "./chunks";
+
+/** Longest URL a list request may have: proxies in front of MAAS commonly refuse longer ones. */
+const MAX_URL_BYTES = 8000;
 
 export interface MaasClientOptions {
   /** http://host:5240/MAAS (with or without trailing /, with or without /api/2.0). */
@@ -355,14 +359,30 @@ export class MaasClient {
 
   // ---------------------------------------------------------------- machines
 
-  async listMachines(filter?: { id?: string[]; hostname?: string[]; mac_address?: string[] }): Promise<Machine[]> {
+  async listMachines(filter?: { id?: string[]; hostname?: string[]; mac_address?: string[]; agent_name?: string[] }): Promise<Machine[]> {
     const q: Params = {};
     if (filter?.id) q.id = filter.id;
     if (filter?.hostname) q.hostname = filter.hostname;
     if (filter?.mac_address) q.mac_address = filter.mac_address;
+    if (filter?.agent_name) q.agent_name = filter.agent_name;
     const list = await this.get("machines/", q, MachineListSchema, { operation: "list machines" });
     for (const m of list) this.remember(m);
     return list;
+  }
+
+  /** GET machines/?id=…, split to keep URLs short; a machine MAAS no longer has is simply absent. */
+  async machinesById(ids: readonly string[]): Promise<Machine[]> {
+    const chunks = chunkIdsForUrl(this.transport.url("machines/"), ids, MAX_URL_BYTES);
+    const lists = await Promise.all(chunks.map((id) => this.listMachines({ id })));
+    return lists.flat();
+  }
+
+  /**
+   * Whether MAAS holds the machine under this agent name (the name a deploy was given). The machine's
+   * JSON does not show it; the list filter is how MAAS answers.
+   */
+  async hasAgentName(systemId: string, agentName: string): Promise<boolean> {
+    return (await this.listMachines({ id: [systemId], agent_name: [agentName] })).length > 0;
   }
 
   async getMachine(systemId: string, operation = "read machine"): Promise<Machine> {

@@ -9,6 +9,7 @@ import { ErrorContext, FailureStateError, MaasError, NotFoundError, ResponseShap
 import { Machine, MachineSchema, parseResponse } from "./schemas";
 import { FAILURE_STATUSES, StatusName } from "./status";
 import { ClosedError, HttpTransport, RawResponse } from "./transport";
+import { chunkIdsForUrl } from "./chunks";
 
 export interface WaitForOptions {
   systemId: string;
@@ -170,22 +171,7 @@ export class MachineWatcher {
 
   /** Split ids so that each `machines/?id=…` URL stays under maxUrlBytes. */
   chunkIds(ids: string[]): string[][] {
-    const base = this.transport.url("machines/").length + 1;
-    const chunks: string[][] = [];
-    let cur: string[] = [];
-    let len = base;
-    for (const id of ids) {
-      const add = 4 + encodeURIComponent(id).length; // "id=" + value + "&"
-      if (cur.length && len + add > this.maxUrlBytes) {
-        chunks.push(cur);
-        cur = [];
-        len = base;
-      }
-      cur.push(id);
-      len += add;
-    }
-    if (cur.length) chunks.push(cur);
-    return chunks;
+    return chunkIdsForUrl(this.transport.url("machines/"), ids, this.maxUrlBytes);
   }
 
   private async pollOnce(): Promise<void> {

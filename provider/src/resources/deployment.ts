@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { thinProvider } from "./thin-provider";
-import type { RedeployPolicy, ReleaseOptions } from "../runtime/deployment";
+import { MaasResource } from "./thin-provider";
+import type { ReleaseOptions } from "../runtime/deployment";
 
-const deploymentProvider = thinProvider("deployment");
 
 export interface MaasDeploymentArgs {
     systemId: pulumi.Input<string>;
@@ -18,27 +17,16 @@ export interface MaasDeploymentArgs {
     /** Revisions of the storage layout / network applied before this deployment. */
     revisions?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     reprovision?: pulumi.Input<string>;
-    /** Allow `up` to release (erase) and redeploy for a change MAAS cannot make in place. */
-    allowRedeploy?: boolean;
 }
 
 /** An operating system deployed on a machine; destroying it releases the machine (disk erase by default). */
-export class MaasDeployment extends pulumi.dynamic.Resource {
+export class MaasDeployment extends MaasResource {
     declare readonly deployed: pulumi.Output<boolean>;
     declare readonly ipAddresses: pulumi.Output<string[]>;
     declare readonly systemId: pulumi.Output<string>;
 
     constructor(name: string, args: MaasDeploymentArgs, opts?: pulumi.CustomResourceOptions) {
         const owner = `${pulumi.getProject()}/${pulumi.getStack()}/${name}`;
-        const redeployPolicy: RedeployPolicy = pulumi.runtime.isDryRun() ? "preview" : args.allowRedeploy ? "allow" : "refuse";
-        const { allowRedeploy: _ignored, ...inputs } = args;
-        super(
-            deploymentProvider,
-            name,
-            { ...inputs, owner, redeployPolicy, deployed: undefined, ipAddresses: undefined },
-            { ...opts, additionalSecretOutputs: ["userData"] },
-            "maas",
-            "Deployment",
-        );
+        super("deployment", "Deployment", name, { ...args, owner, deployed: undefined, ipAddresses: undefined, marker: undefined }, { ...opts, additionalSecretOutputs: ["userData"] });
     }
 }

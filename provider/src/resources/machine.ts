@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { thinProvider } from "./thin-provider";
+import { MaasResource } from "./thin-provider";
 import type { CommissioningSettings, HardwareSummary } from "../runtime/machine";
 
-const machineProvider = thinProvider("machine");
 
 export interface MaasMachineArgs {
     hostname: pulumi.Input<string>;
@@ -24,7 +23,7 @@ export interface MaasMachineArgs {
 }
 
 /** A machine in MAAS: enlisted (or adopted), power configured, commissioned to Ready. */
-export class MaasMachine extends pulumi.dynamic.Resource {
+export class MaasMachine extends MaasResource {
     declare readonly systemId: pulumi.Output<string>;
     declare readonly hostname: pulumi.Output<string>;
     declare readonly enlistedByStack: pulumi.Output<boolean>;
@@ -35,7 +34,8 @@ export class MaasMachine extends pulumi.dynamic.Resource {
     constructor(name: string, args: MaasMachineArgs, opts?: pulumi.CustomResourceOptions) {
         const owner = `${pulumi.getProject()}/${pulumi.getStack()}/${name}`;
         super(
-            machineProvider,
+            "machine",
+            "Machine",
             name,
             {
                 ...args,
@@ -47,8 +47,6 @@ export class MaasMachine extends pulumi.dynamic.Resource {
                 health: undefined,
             },
             { ...opts, additionalSecretOutputs: ["powerParameters"] },
-            "maas",
-            "Machine",
         );
     }
 }

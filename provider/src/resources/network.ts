@@ -1,17 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { thinProvider } from "./thin-provider";
-import { redeployPolicy } from "./policy";
+import { MaasResource } from "./thin-provider";
 import type { EffectiveBondParams } from "../runtime/network";
-
-const bondProvider = thinProvider("bond");
-
-const interfaceProvider = thinProvider("interface");
 
 export type BondModeArg = "balance-rr" | "active-backup" | "balance-xor" | "broadcast" | "802.3ad" | "balance-tlb" | "balance-alb";
 
 export interface MaasBondArgs {
-    /** Allow `up` to release (erase) and redeploy the machine when this bond changes on a deployed machine. */
-    allowRedeploy?: boolean;
     systemId: pulumi.Input<string>;
     hostname: pulumi.Input<string>;
     /** The machine's commissionRevision: a re-commission resets MAAS's interfaces, so a change re-applies. */
@@ -35,20 +28,17 @@ export interface MaasBondArgs {
 }
 
 /** A bond on a machine. Any change replaces it delete-first; destroying it leaves MAAS's bond in place. */
-export class MaasBond extends pulumi.dynamic.Resource {
+export class MaasBond extends MaasResource {
     declare readonly revision: pulumi.Output<string>;
     declare readonly effective: pulumi.Output<EffectiveBondParams>;
     declare readonly name: pulumi.Output<string>;
 
     constructor(name: string, args: MaasBondArgs, opts?: pulumi.CustomResourceOptions) {
-        const { allowRedeploy, ...rest } = args;
-        super(bondProvider, name, { ...rest, redeployPolicy: redeployPolicy(allowRedeploy), revision: undefined, effective: undefined }, opts, "maas", "Bond");
+        super("bond", "Bond", name, { ...args, revision: undefined, effective: undefined }, opts);
     }
 }
 
 export interface MaasInterfaceArgs {
-    /** Allow `up` to release (erase) and redeploy the machine when this interface changes on a deployed machine. */
-    allowRedeploy?: boolean;
     systemId: pulumi.Input<string>;
     hostname: pulumi.Input<string>;
     commissionRevision: pulumi.Input<string>;
@@ -70,12 +60,11 @@ export interface MaasInterfaceArgs {
 }
 
 /** One interface's MTU, VLAN and subnet link. Any change replaces it delete-first; destroy leaves MAAS as it is. */
-export class MaasInterface extends pulumi.dynamic.Resource {
+export class MaasInterface extends MaasResource {
     declare readonly revision: pulumi.Output<string>;
     declare readonly name: pulumi.Output<string>;
 
     constructor(name: string, args: MaasInterfaceArgs, opts?: pulumi.CustomResourceOptions) {
-        const { allowRedeploy, ...rest } = args;
-        super(interfaceProvider, name, { ...rest, redeployPolicy: redeployPolicy(allowRedeploy), revision: undefined }, opts, "maas", "Interface");
+        super("interface", "Interface", name, { ...args, revision: undefined }, opts);
     }
 }

@@ -1,9 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { thinProvider } from "./thin-provider";
-import { redeployPolicy } from "./policy";
+import { MaasResource } from "./thin-provider";
 import type { CurtinStorageConfig, ResolvedLayout } from "../runtime/layout-math";
 
-const storageLayoutProvider = thinProvider("storage");
 
 export interface StorageDiskArgs {
     /** "sda" or "/dev/sda". */
@@ -37,8 +35,6 @@ export interface StorageVolumeGroupArgs {
 }
 
 export interface MaasStorageLayoutArgs {
-    /** Allow `up` to release (erase) and redeploy the machine when this layout changes on a deployed machine. */
-    allowRedeploy?: boolean;
     systemId: pulumi.Input<string>;
     hostname: pulumi.Input<string>;
     /** The machine's commissionRevision: a re-commission resets MAAS's storage, so a change re-applies the layout. */
@@ -55,25 +51,13 @@ export interface MaasStorageLayoutArgs {
  * replaces it delete-first (so a deployed machine's deployment is released first); destroying it
  * leaves MAAS's layout in place.
  */
-function withoutAllow<T extends { allowRedeploy?: boolean }>(args: T): Omit<T, "allowRedeploy"> {
-    const { allowRedeploy: _ignored, ...rest } = args;
-    return rest;
-}
-
-export class MaasStorageLayout extends pulumi.dynamic.Resource {
+export class MaasStorageLayout extends MaasResource {
     declare readonly revision: pulumi.Output<string>;
     declare readonly applied: pulumi.Output<ResolvedLayout>;
     declare readonly curtin: pulumi.Output<CurtinStorageConfig>;
     declare readonly systemId: pulumi.Output<string>;
 
     constructor(name: string, args: MaasStorageLayoutArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            storageLayoutProvider,
-            name,
-            { setBootDisk: false, volumeGroups: [], ...withoutAllow(args), redeployPolicy: redeployPolicy(args.allowRedeploy), revision: undefined, applied: undefined, curtin: undefined },
-            opts,
-            "maas",
-            "StorageLayout",
-        );
+        super("storage", "StorageLayout", name, { setBootDisk: false, volumeGroups: [], ...args, revision: undefined, applied: undefined, curtin: undefined }, opts);
     }
 }

@@ -1,8 +1,10 @@
 // Provider configuration, read once per provider process from the stack config the engine hands to
 // `configure` (keys `maas:*`), with MAAS_API_URL / MAAS_API_KEY as fallbacks. The client is built
 // here, lazily, so one client (and one fleet-wide watcher) serves every resource of the deployment.
-import { MaasClient, NotFoundError } from "../maas";
+import { Machine, MaasClient, NotFoundError, Subnet } from "../maas";
+import { FleetReader } from "./fleet";
 import { watchEngineLifeline } from "./lifeline";
+import { CredentialsFileError, FileCredentials, readFileCredentials, resolveInputFile } from "../credentials";
 
 export interface ProviderConfig {
     apiUrl: string;
@@ -38,11 +40,29 @@ function parseBool(source: ConfigSource, key: string): boolean {
     throw new ProviderConfigError(`config ${key}: expected true or false, got "${raw}"`);
 }
 
+/** The input file's credentials, read only when neither the stack config nor the environment names MAAS. */
+function fileCredentials(source: ConfigSource): () => FileCredentials & { problem?: string } {
+    let read: (FileCredentials & { problem?: string }) | undefined;
+    return () => {
+        if (read) return read;
+        const inputFile = source.get("maas:inputFile");
+        try {
+            read = inputFile ? readFileCredentials(resolveInputFile(inputFile)) : {};
+        } catch (e) {
+            if (!(e instanceof CredentialsFileError)) throw e;
+            read = { problem: e.message };
+        }
+        return read;
+    };
+}
+
 export function readProviderConfig(source: ConfigSource, env: NodeJS.ProcessEnv = process.env): ProviderConfig {
-    const apiUrl = source.get("maas:apiUrl") || env.MAAS_API_URL || "";
-    const apiKey = source.get("maas:apiKey") || env.MAAS_API_KEY || "";
-    if (!apiUrl) throw new ProviderConfigError("no MAAS URL: set maas:apiUrl (or MAAS_API_URL, or maas_api_url in the input file)");
-    if (!apiKey) throw new ProviderConfigError("no MAAS API key: set maas:apiKey as a secret (or MAAS_API_KEY, or maas_api_key in the input file)");
+    const file = fileCredentials(source);
+    const apiUrl = source.get("maas:apiUrl") || env.MAAS_API_URL || file().apiUrl || "";
+    const apiKey = source.get("maas:apiKey") || env.MAAS_API_KEY || file().apiKey || "";
+    const why = () => (file().problem ? ` (${file().problem})` : "");
+    if (!apiUrl) throw new ProviderConfigError(`no MAAS URL: set maas:apiUrl, or MAAS_API_URL, or maas_api_url in the input file${why()}`);
+    if (!apiKey) throw new ProviderConfigError(`no MAAS API key: set maas:apiKey as a secret, or MAAS_API_KEY, or maas_api_key in the input file${why()}`);
     const caCert = source.get("maas:caCert") || env.MAAS_CA_FILE_CONTENT || undefined;
     return {
         apiUrl,
@@ -57,7 +77,18 @@ export function readProviderConfig(source: ConfigSource, env: NodeJS.ProcessEnv 
     };
 }
 
-let current: { config: ProviderConfig; fingerprint: string; client?: MaasClient } | undefined;
+/** What one provider process knows during a deployment; `configure` creates it, and nothing else holds state. */
+interface RuntimeContext {
+    config: ProviderConfig;
+    fingerprint: string;
+    client?: MaasClient;
+    fleet?: FleetReader;
+    subnets?: { at: number; value: Promise<Subnet[]> };
+    /** Resource owners whose `check` ran in this process: the program registered them (a delete of any other is a removal). */
+    declared: Set<string>;
+}
+
+let current: RuntimeContext | undefined;
 
 /** Called from every resource provider's `configure`; later calls with the same config are no-ops. */
 export function configure(source: ConfigSource): void {
@@ -69,25 +100,28 @@ export function configure(source: ConfigSource): void {
     const fingerprint = JSON.stringify(config);
     if (current && current.fingerprint === fingerprint) return;
     const old = current?.client;
-    current = { config, fingerprint };
+    current = { config, fingerprint, declared: new Set() };
     if (old) void old.close();
 }
 
+function context(): RuntimeContext {
+    // Providers loaded from an older state may reach us without configure; use the environment.
+    if (!current) configure({ get: () => undefined });
+    return current!;
+}
+
 export function providerConfig(): ProviderConfig {
-    if (!current) {
-        // Providers loaded from an older state may reach us without configure; use the environment.
-        configure({ get: () => undefined });
-    }
-    return current!.config;
+    return context().config;
 }
 
 export function client(): MaasClient {
-    const config = providerConfig();
-    if (!current!.client) {
+    const ctx = context();
+    if (!ctx.client) {
+        const config = ctx.config;
         const caCert = config.caCert && !config.caCert.includes("-----BEGIN")
             ? require("node:fs").readFileSync(config.caCert, "utf8") as string
             : config.caCert;
-        current!.client = new MaasClient({
+        ctx.client = new MaasClient({
             apiUrl: config.apiUrl,
             apiKey: config.apiKey,
             maxRetries: config.maxRetries,
@@ -98,7 +132,13 @@ export function client(): MaasClient {
             insecure: config.insecure,
         });
     }
-    return current!.client;
+    return ctx.client;
+}
+
+function fleet(): FleetReader {
+    const ctx = context();
+    ctx.fleet ??= new FleetReader(client());
+    return ctx.fleet;
 }
 
 /** Whether a MAAS is configured at all (preview-time lookups are skipped without one). */
@@ -106,44 +146,52 @@ export function hasMaas(): boolean {
     try {
         providerConfig();
         return true;
-    } catch {
-        return false;
-    }
-}
-
-// Reads shared by the resources of one provider process, so a fleet does not re-read the same thing
-// per machine: the subnet list (stable during a run) and, for checks only, a machine read a moment ago.
-let subnetsCache: { at: number; value: Promise<import("../maas").Subnet[]> } | undefined;
-const SUBNETS_MAX_AGE_MS = 60_000;
-
-export function cachedSubnets(): Promise<import("../maas").Subnet[]> {
-    if (!subnetsCache || Date.now() - subnetsCache.at > SUBNETS_MAX_AGE_MS) {
-        const value = client().listSubnets();
-        subnetsCache = { at: Date.now(), value };
-        value.catch(() => (subnetsCache = undefined));
-    }
-    return subnetsCache.value;
-}
-
-const machineReads = new Map<string, { at: number; value: Promise<import("../maas").Machine> }>();
-const MACHINE_READ_MAX_AGE_MS = 2_000;
-
-/** A machine as read at most a moment ago: for checks and gates, never after a change. */
-export function recentMachine(systemId: string, operation: string): Promise<import("../maas").Machine> {
-    const hit = machineReads.get(systemId);
-    if (hit && Date.now() - hit.at <= MACHINE_READ_MAX_AGE_MS) return hit.value;
-    const value = client().getMachine(systemId, operation);
-    machineReads.set(systemId, { at: Date.now(), value });
-    value.catch(() => machineReads.delete(systemId));
-    return value;
-}
-
-/** The machine as MAAS has it now, or undefined when MAAS no longer knows it. */
-export async function machineOrGone(systemId: string): Promise<import("../maas").Machine | undefined> {
-    try {
-        return await client().getMachine(systemId);
     } catch (e) {
-        if (e instanceof NotFoundError) return undefined;
+        if (e instanceof ProviderConfigError) return false;
         throw e;
     }
+}
+
+const SUBNETS_MAX_AGE_MS = 60_000;
+
+/** The subnet list, read at most once a minute per provider process (it is stable during a run). */
+export function cachedSubnets(): Promise<Subnet[]> {
+    const ctx = context();
+    if (!ctx.subnets || Date.now() - ctx.subnets.at > SUBNETS_MAX_AGE_MS) {
+        const value = client().listSubnets();
+        const entry = { at: Date.now(), value };
+        ctx.subnets = entry;
+        value.catch(() => {
+            if (ctx.subnets === entry) delete ctx.subnets;
+        });
+    }
+    return ctx.subnets.value;
+}
+
+const MACHINE_READ_MAX_AGE_MS = 2_000;
+
+/** A machine as read at most a moment ago, shared by the fleet: for checks and gates, never after a change. */
+export async function recentMachine(systemId: string, operation: string): Promise<Machine> {
+    const machine = await fleet().machine(systemId, MACHINE_READ_MAX_AGE_MS);
+    if (!machine) throw new NotFoundError({ operation, systemId }, "the machine is no longer in MAAS");
+    return machine;
+}
+
+/** The machine as MAAS has it now (one shared list request for the reads made together), or undefined when MAAS no longer knows it. */
+export function machineOrGone(systemId: string): Promise<Machine | undefined> {
+    return fleet().machine(systemId);
+}
+
+/** Records that the program declared this resource owner in this run (every check calls it). */
+export function noteDeclared(owner: string): void {
+    if (owner) context().declared.add(owner);
+}
+
+/**
+ * Whether a delete of this owner is a removal from the program during `up` (the program ran its
+ * checks in this process, and did not declare it), as opposed to `destroy` or a replacement.
+ */
+export function isRemoval(owner: string): boolean {
+    const declared = context().declared;
+    return declared.size > 0 && !declared.has(owner);
 }

@@ -1,20 +1,21 @@
 // MaasDeployment inside the provider process: deploy a Ready machine (MAAS allocates it itself) and
 // wait for Deployed; delete releases it with the release options (disk erase by default) and waits
 // for Ready. A deployment that fails after MAAS took the machine is kept as partial state, so destroy
-// can still release it and the next `up` resumes instead of deploying twice.
+// can still release it and the next `up` resumes instead of deploying twice. Each deployment is
+// deployed under an agent name of its own (its marker); a release first checks that MAAS still holds
+// the machine under that name, so a deployment never releases a machine someone else took, nor a
+// newer deployment of its own that a killed run did not record.
 import { FailureStateError, Machine, StatusName } from "../maas";
-import { client, machineOrGone } from "./config";
-import { CheckFailure, UNKNOWN, containsUnknown, errorMessage, partialState } from "./common";
+import { client, hasMaas, isRemoval, machineOrGone, noteDeclared, recentMachine } from "./config";
+import { CheckFailure, UNKNOWN, containsUnknown, errorMessage, partialState, revisionOf } from "./common";
+import { HOLDING_STATES, judge } from "./policy";
 import { reportProgress } from "./progress";
+import { releaseMachine, waitForStatus } from "./lifecycle";
 
-export interface ReleaseOptions {
-    erase: boolean;
-    secureErase: boolean;
-    quickErase: boolean;
-    timeoutS: number;
-    wait: boolean;
-}
+export type { ReleaseOptions } from "./lifecycle";
+import type { ReleaseOptions } from "./lifecycle";
 
+/** What earlier releases passed per resource; the policy is the stack config's now (runtime/policy.ts). */
 export type RedeployPolicy = "preview" | "allow" | "refuse";
 
 export interface DeploymentInputs {
@@ -32,14 +33,20 @@ export interface DeploymentInputs {
     revisions: Record<string, string>;
     /** Changing it re-provisions: release with erase, then deploy again. */
     reprovision: string;
-    /** Whether `up` may release (erase) and redeploy for a change MAAS cannot make in place. */
-    redeployPolicy: RedeployPolicy;
 }
 
 export interface DeploymentOuts extends DeploymentInputs {
     /** false when the deployment did not finish, or `read` found the machine released. */
     deployed: boolean;
     ipAddresses: string[];
+    /** The agent name MAAS holds the machine under; absent in deployments made before markers (their agent name is the owner). */
+    marker?: string;
+}
+
+/** The agent name of this deployment: the owner and what makes it this deployment and not another. */
+export function deploymentMarker(inputs: DeploymentInputs): string {
+    const { distroSeries, hweKernel, userData, revisions, reprovision } = inputs;
+    return `${inputs.owner}#${revisionOf({ distroSeries, hweKernel, userData, revisions, reprovision })}`;
 }
 
 /** Inputs MAAS cannot change on a deployed machine: a change means release, erase, redeploy. */
@@ -79,22 +86,26 @@ export async function check(olds: Partial<DeploymentInputs>, news: Record<string
         owner: String(raw.owner ?? ""),
         revisions: raw.revisions ?? {},
         reprovision: typeof raw.reprovision === "string" ? raw.reprovision : "",
-        redeployPolicy: raw.redeployPolicy ?? "refuse",
     };
-    const failures: CheckFailure[] = [];
-    const existing = olds && olds.systemId;
-    if (existing) {
-        const changed = changedRedeployFields(olds, inputs).filter((f) => f !== "systemId");
-        if (changed.length > 0 && inputs.reprovision === (olds.reprovision ?? "")) {
-            const what = `${who(inputs)}: changing ${changed.join(", ")} of a deployed machine means release with disk erase and redeploy`;
-            if (inputs.redeployPolicy === "refuse") {
-                failures.push({ property: changed[0], reason: `${what}; refused: set maas:allowRedeploy to true (the CLI's --yes) to allow it` });
-            } else if (inputs.redeployPolicy === "preview") {
-                console.log(`warning: ${what} (\`up\` needs maas:allowRedeploy=true)`);
-            }
-        }
-    }
+    noteDeclared(inputs.owner);
+    const failures = olds?.systemId ? await redeployRefusals(olds, inputs) : [];
     return { inputs, failures };
+}
+
+/** The policy's refusal of a change that replaces this deployment, judged from the machine's status now. */
+async function redeployRefusals(olds: Partial<DeploymentInputs>, inputs: DeploymentInputs): Promise<CheckFailure[]> {
+    const changed = changedRedeployFields(olds, inputs).filter((f) => f !== "systemId");
+    if ((olds.reprovision ?? "") !== inputs.reprovision) changed.push("reprovision");
+    if (changed.length === 0 || containsUnknown(inputs.systemId) || !hasMaas()) return [];
+    let status: string;
+    try {
+        status = (await recentMachine(inputs.systemId, "read machine before redeploying it")).status_name;
+    } catch (e) {
+        return [{ property: changed[0]!, reason: errorMessage(e) }];
+    }
+    const because = changed.includes("reprovision") ? "the reprovision token changed" : `changing ${changed.join(", ")}`;
+    const refusal = judge("redeploy", { hostname: inputs.hostname, systemId: inputs.systemId, status }, because);
+    return refusal ? [{ property: changed[0]!, reason: refusal }] : [];
 }
 
 export async function diff(_id: string, olds: DeploymentOuts, news: DeploymentInputs): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
@@ -113,29 +124,14 @@ export async function diff(_id: string, olds: DeploymentOuts, news: DeploymentIn
 }
 
 const DEPLOY_FAILURES: StatusName[] = ["Failed deployment"];
-const RELEASE_FAILURES: StatusName[] = ["Failed disk erasing", "Releasing failed"];
 
-async function waitFor(inputs: { hostname: string; systemId: string }, machine: Machine, target: StatusName[], failure: StatusName[], timeoutS: number, operation: string): Promise<Machine> {
-    const started = Date.now();
-    reportProgress({ host: inputs.hostname, systemId: machine.system_id, state: machine.status_name, elapsedS: 0, timeoutS, message: `waiting for ${target.join(" or ")}` });
-    return client().watcher.waitFor({
-        systemId: machine.system_id,
-        hostname: inputs.hostname,
-        target,
-        failure,
-        timeoutMs: timeoutS * 1000,
-        operation,
-        onChange: (m) =>
-            reportProgress({ host: inputs.hostname, systemId: m.system_id, state: m.status_name, elapsedS: (Date.now() - started) / 1000, timeoutS, message: m.status_message ?? "" }),
-    });
-}
 
 async function startDeploy(inputs: DeploymentInputs): Promise<Machine> {
     return client().deploy(inputs.systemId, {
         ...(inputs.distroSeries ? { distroSeries: inputs.distroSeries } : {}),
         ...(inputs.hweKernel ? { hweKernel: inputs.hweKernel } : {}),
         ...(inputs.userData ? { userData: inputs.userData } : {}),
-        agentName: inputs.owner,
+        agentName: deploymentMarker(inputs),
     });
 }
 
@@ -149,6 +145,9 @@ async function deployToCompletion(inputs: DeploymentInputs): Promise<Machine> {
         machine = await releaseMachine(inputs, machine);
     }
     if (machine.status_name === "Deploying" || machine.status_name === "Deployed") {
+        if (!(await heldBy(inputs, deploymentMarker(inputs)))) {
+            throw new Error(`deploy ${who(inputs)}: the machine is ${machine.status_name}, but not under this deployment's agent name: someone else deployed it; release it in MAAS, or take this machine out of the file`);
+        }
         reportProgress({ host: inputs.hostname, systemId: inputs.systemId, state: machine.status_name, elapsedS: 0, timeoutS: inputs.deployTimeoutS, message: "deployment already under way: resuming the wait" });
     } else if (machine.status_name === "Ready" || machine.status_name === "Allocated") {
         machine = await startDeploy(inputs);
@@ -159,31 +158,44 @@ async function deployToCompletion(inputs: DeploymentInputs): Promise<Machine> {
     if (!inputs.waitDeployment) return machine;
     if (machine.status_name !== "Deployed") {
         // The watcher's answer is the machine as MAAS lists it, IP addresses included.
-        machine = await waitFor(inputs, machine, ["Deployed"], DEPLOY_FAILURES, inputs.deployTimeoutS, "deploy");
+        machine = await waitForStatus(inputs, machine, ["Deployed"], DEPLOY_FAILURES, inputs.deployTimeoutS, "deploy");
     }
     return machine;
 }
 
 function outsFor(inputs: DeploymentInputs, machine: Machine, deployed: boolean): DeploymentOuts {
-    return { ...inputs, deployed, ipAddresses: [...machine.ip_addresses].sort() };
+    return { ...inputs, deployed, ipAddresses: [...machine.ip_addresses].sort(), marker: deploymentMarker(inputs) };
 }
+
+/** Whether MAAS holds the machine under this agent name (a deployment made before markers: its owner). */
+function heldBy(p: { systemId: string }, marker: string): Promise<boolean> {
+    return client().hasAgentName(p.systemId, marker);
+}
+
+const TAKEN_STATES = [...HOLDING_STATES, "Failed deployment"];
 
 export async function create(inputs: DeploymentInputs & Record<string, unknown>): Promise<{ id: string; outs: DeploymentOuts }> {
     try {
         const machine = await deployToCompletion(inputs);
         return { id: inputs.systemId, outs: outsFor(inputs, machine, machine.status_name === "Deployed" || !inputs.waitDeployment) };
     } catch (e) {
-        // Only once MAAS has taken the machine is there something for destroy to give back.
-        let current: Machine | undefined;
-        try {
-            current = await client().getMachine(inputs.systemId);
-        } catch {
-            current = undefined;
-        }
-        const taken = current && ["Allocated", "Deploying", "Deployed", "Failed deployment"].includes(current.status_name);
-        if (!taken) throw new Error(errorMessage(e));
-        const outs: DeploymentOuts = { ...inputs, deployed: false, ipAddresses: [] };
+        if (!(await mayHoldMachine(inputs))) throw new Error(errorMessage(e), { cause: e });
+        const outs: DeploymentOuts = { ...inputs, deployed: false, ipAddresses: [], marker: deploymentMarker(inputs) };
         throw partialState(errorMessage(e), inputs.systemId, { ...inputs, ...outs });
+    }
+}
+
+/**
+ * Whether a failed create may have left MAAS holding the machine, so the state must keep it for
+ * destroy: yes when MAAS says so, and also when MAAS cannot be asked (better a release that finds
+ * nothing to do than a deployed machine nobody records).
+ */
+async function mayHoldMachine(inputs: DeploymentInputs): Promise<boolean> {
+    try {
+        return TAKEN_STATES.includes((await client().getMachine(inputs.systemId)).status_name);
+    } catch (e) {
+        reportProgress({ host: inputs.hostname, systemId: inputs.systemId, state: "unknown", elapsedS: 0, timeoutS: null, message: `could not read the machine after the failure (${errorMessage(e)}): kept in the state` });
+        return true;
     }
 }
 
@@ -197,7 +209,7 @@ export async function update(_id: string, olds: DeploymentOuts, news: Deployment
         const machine = await deployToCompletion(news);
         return { outs: outsFor(news, machine, machine.status_name === "Deployed" || !news.waitDeployment) };
     } catch (e) {
-        throw new Error(errorMessage(e));
+        throw new Error(errorMessage(e), { cause: e });
     }
 }
 
@@ -208,30 +220,23 @@ export async function read(id: string, props: DeploymentOuts): Promise<{ id?: st
     return { id, props: { ...props, deployed, ipAddresses: [...machine.ip_addresses].sort() } };
 }
 
-async function releaseMachine(p: { hostname: string; systemId: string; release: ReleaseOptions }, machine: Machine): Promise<Machine> {
-    const maas = client();
-    if (machine.status_name === "Ready") return machine;
-    if (!["Disk erasing", "Releasing"].includes(machine.status_name)) {
-        machine = await maas.release(p.systemId, {
-            erase: p.release.erase || p.release.secureErase || p.release.quickErase,
-            secureErase: p.release.secureErase,
-            quickErase: p.release.quickErase,
-            comment: "released by maas-automation",
-        });
-        reportProgress({ host: p.hostname, systemId: p.systemId, state: machine.status_name, elapsedS: 0, timeoutS: p.release.timeoutS, message: p.release.erase ? "release with disk erase started" : "release started" });
-    }
-    if (!p.release.wait || machine.status_name === "Ready") return machine;
-    return waitFor(p, machine, ["Ready"], RELEASE_FAILURES, p.release.timeoutS, "release");
-}
 
 export async function remove(id: string, props: DeploymentOuts): Promise<void> {
     const machine = await machineOrGone(id);
-    if (!machine) return;
-    if (["New", "Ready", "Commissioning", "Testing", "Failed commissioning", "Failed testing"].includes(machine.status_name)) return;
+    if (!machine || (!TAKEN_STATES.includes(machine.status_name) && !["Releasing", "Disk erasing"].includes(machine.status_name))) return;
+    const status = machine.status_name;
+    if (isRemoval(props.owner)) {
+        const refusal = judge("release", { hostname: props.hostname, systemId: id, status }, "its deployment left the program");
+        if (refusal) throw new Error(`release ${who(props)}: ${refusal}`);
+    }
+    if (TAKEN_STATES.includes(status) && !(await heldBy({ systemId: id }, props.marker ?? props.owner))) {
+        reportProgress({ host: props.hostname, systemId: id, state: status, elapsedS: 0, timeoutS: null, message: "not released: MAAS holds it under another agent name (another deployment, or someone else)" });
+        return;
+    }
     try {
         await releaseMachine({ hostname: props.hostname, systemId: id, release: props.release }, machine);
     } catch (e) {
-        if (e instanceof FailureStateError) throw new Error(`release ${who(props)}: ${e.message}`);
+        if (e instanceof FailureStateError) throw new Error(`release ${who(props)}: ${e.message}`, { cause: e });
         throw e;
     }
 }

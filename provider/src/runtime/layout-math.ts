@@ -553,6 +553,32 @@ export function compareLayout(want: ResolvedLayout, have: ObservedLayout): strin
     return out;
 }
 
+/**
+ * Whether the block devices of a machine's JSON show the layout (partitions, logical volumes as
+ * virtual devices, nothing mounted on other disks). The machine's JSON names volume groups only by
+ * id, so membership and sizes of volume groups are not seen here: a refresh reads them
+ * (observeLayout) only when this finds a difference.
+ */
+export function layoutShownBy(want: ResolvedLayout, devices: MaasBlockDeviceLike[]): boolean {
+    const disk = devices.find((d) => d.name === want.disk.name && d.type === "physical");
+    if (!disk) return false;
+    const parts = [...disk.partitions].sort((a, b) => a.id - b.id);
+    if (parts.length !== want.partitions.length) return false;
+    const sameVolume = (w: { size: number; fs: string | null; mount: string | null }, size: number, fs: MaasFilesystemLike | null | undefined) =>
+        w.size === size && w.fs === (fs?.fstype ?? null) && w.mount === mountOf(fs);
+    if (!want.partitions.every((w, i) => sameVolume(w, parts[i]!.size, parts[i]!.filesystem) && w.bootable === (parts[i]!.bootable === true))) return false;
+    const virtual = devices.filter((d) => d.type === "virtual");
+    for (const vg of want.volumeGroups) {
+        const ofVg = virtual.filter((d) => d.name.startsWith(`${vg.name}-`));
+        if (ofVg.length !== vg.logicalVolumes.length) return false;
+        for (const lv of vg.logicalVolumes) {
+            const dev = ofVg.find((d) => d.name === `${vg.name}-${lv.name}`);
+            if (!dev || !sameVolume(lv, dev.size, dev.filesystem)) return false;
+        }
+    }
+    return observeLayout(want.disk.name, devices, []).otherMounts.length === 0;
+}
+
 // ------------------------------------------------------------------------------------- curtin
 
 export interface CurtinEntry {

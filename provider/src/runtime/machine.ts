@@ -2,11 +2,13 @@
 // wait for Ready. Outs hold identity and hardware, never lifecycle status, so a later deployment does
 // not read as drift; `health` records drift that `read` finds (gone, failed, back in New).
 import { FailureStateError, Machine, NotFoundError, StatusName } from "../maas";
-import { client, hasMaas, machineOrGone, providerConfig } from "./config";
+import { client, hasMaas, isRemoval, machineOrGone, noteDeclared, providerConfig, recentMachine } from "./config";
 import { isSealed, unsealJson } from "./seal";
 import { CheckFailure, UNKNOWN, containsUnknown, errorMessage, partialState } from "./common";
-import { parseMarker, renderDescription } from "./marker";
-import { reportProgress } from "./progress";
+import { parseMarker, renderDescription, stripSection } from "./marker";
+import { HOLDING_STATES, judge } from "./policy";
+import { releaseMachine } from "./lifecycle";
+import { reportProgress, stateChanges } from "./progress";
 
 export interface CommissioningSettings {
     scripts: string[];
@@ -38,6 +40,13 @@ export interface MachineInputs {
     /** Looked up in check during preview for adopted machines, so the plan shows what is taken over. */
     adoptedSystemId?: string;
     adoptedStatus?: string;
+    /**
+     * The machine's identity, kept with the inputs once known (refresh records it), so that a preview
+     * of an update (a rename, new power settings) shows the same machine to the resources that depend
+     * on it instead of unknown values that would read as replacements.
+     */
+    systemId?: string;
+    commissionRevision?: string;
 }
 
 export interface HardwareSummary {
@@ -90,8 +99,16 @@ export async function check(olds: Partial<MachineInputs>, news: Record<string, u
         waitCommissioning: raw.waitCommissioning !== false,
         bios: raw.bios ?? {},
         owner: String(raw.owner ?? ""),
-        commissionToken: typeof raw.commissionToken === "string" ? raw.commissionToken : "",
+        // A token asks for a re-commission once: the state keeps it, so a token that is no longer
+        // configured (a per-run one, a reverted stack file) changes nothing.
+        commissionToken: (typeof raw.commissionToken === "string" && raw.commissionToken) || olds?.commissionToken || "",
     };
+    if (olds?.commissionToken !== undefined && inputs.commissionToken !== olds.commissionToken && !containsUnknown(inputs.commissionToken)) {
+        console.log(`${inputs.hostname}: re-commission requested (commission token ${inputs.commissionToken}); MAAS resets its storage and network, which are then applied again`);
+    }
+    carryIdentity(olds, inputs);
+    noteDeclared(inputs.owner);
+    failures.push(...(await recommissionRefusal(olds, inputs)));
     // Preview of an adoption: show which machine will be taken over, and its status.
     const firstTime = !olds || !olds.hostname;
     if (adopt && firstTime && !containsUnknown(inputs.hostname) && hasMaas()) {
@@ -110,6 +127,15 @@ export async function check(olds: Partial<MachineInputs>, news: Record<string, u
         inputs.adoptedStatus = olds.adoptedStatus;
     }
     return { inputs, failures };
+}
+
+/** The identity of the same machine, unless this change makes it another one or re-commissions it. */
+function carryIdentity(olds: Partial<MachineInputs>, inputs: MachineInputs): void {
+    if (!olds?.systemId) return;
+    const sameMachine = olds.adopt === inputs.adopt && (olds.pxeMac ?? null) === inputs.pxeMac;
+    if (!sameMachine) return;
+    inputs.systemId = olds.systemId;
+    if (olds.commissionRevision && olds.commissionToken === inputs.commissionToken) inputs.commissionRevision = olds.commissionRevision;
 }
 
 function hasPower(inputs: MachineInputs): boolean {
@@ -175,9 +201,8 @@ async function commissionAndWait(inputs: MachineInputs, machine: Machine, startC
 }
 
 async function waitForReady(inputs: MachineInputs, machine: Machine): Promise<Machine> {
-    const started = Date.now();
     const timeoutS = inputs.commissionTimeoutS;
-    reportProgress({ host: inputs.hostname, systemId: machine.system_id, state: machine.status_name, elapsedS: 0, timeoutS, message: "waiting for Ready" });
+    reportProgress({ host: inputs.hostname, systemId: machine.system_id, state: machine.status_name, elapsedS: 0, timeoutS, message: "waiting for Ready", step: true });
     return client().watcher.waitFor({
         systemId: machine.system_id,
         hostname: inputs.hostname,
@@ -185,15 +210,7 @@ async function waitForReady(inputs: MachineInputs, machine: Machine): Promise<Ma
         failure: COMMISSION_FAILURES,
         timeoutMs: timeoutS * 1000,
         operation: "commission",
-        onChange: (m) =>
-            reportProgress({
-                host: inputs.hostname,
-                systemId: m.system_id,
-                state: m.status_name,
-                elapsedS: (Date.now() - started) / 1000,
-                timeoutS,
-                message: m.status_message ?? "",
-            }),
+        onChange: stateChanges(inputs.hostname, machine.status_name, timeoutS),
     });
 }
 
@@ -231,12 +248,33 @@ async function converge(inputs: MachineInputs, machine: Machine, forceCommission
     const status = machine.status_name as StatusName;
     if (status === "Commissioning" || status === "Testing") return inputs.waitCommissioning ? waitForReady(inputs, machine) : machine;
     if (forceCommission || status === "New" || status === "Failed commissioning" || status === "Failed testing") {
-        if (!["New", "Ready", "Broken", "Failed commissioning", "Failed testing"].includes(status)) {
+        if (HOLDING_STATES.includes(status)) {
+            // Allowed by the policy in check: MAAS commissions only a machine that holds no deployment.
+            machine = await releaseMachine({ hostname: inputs.hostname, systemId: machine.system_id, release: RELEASE_BEFORE_RECOMMISSION }, machine);
+        } else if (!COMMISSIONABLE.includes(status)) {
             throw new Error(`commission ${who(inputs, machine.system_id)}: MAAS cannot commission a machine in state ${status}; release it first (pulumi destroy --target of its deployment, or the CLI's -a release)`);
         }
         return commissionAndWait(inputs, machine, true);
     }
     return machine;
+}
+
+const COMMISSIONABLE: readonly string[] = ["New", "Ready", "Broken", "Failed commissioning", "Failed testing"];
+/** A deployed machine is given back with its disks erased before MAAS commissions it again. */
+const RELEASE_BEFORE_RECOMMISSION = { erase: true, secureErase: false, quickErase: false, timeoutS: 1800, wait: true };
+
+/** The policy's refusal of a re-commission this check asks for, judged from the machine's status now. */
+async function recommissionRefusal(olds: Partial<MachineInputs>, inputs: MachineInputs): Promise<CheckFailure[]> {
+    if (!olds?.systemId || olds.commissionToken === undefined || olds.commissionToken === inputs.commissionToken || !hasMaas()) return [];
+    let status: string;
+    try {
+        status = (await recentMachine(olds.systemId, "read machine before commissioning it again")).status_name;
+    } catch (e) {
+        if (e instanceof NotFoundError) return [];
+        return [{ property: "commissionToken", reason: errorMessage(e) }];
+    }
+    const refusal = judge("recommission", { hostname: inputs.hostname, systemId: olds.systemId, status }, `the commission token ${inputs.commissionToken} asks for a re-commission`);
+    return refusal ? [{ property: "commissionToken", reason: refusal }] : [];
 }
 
 async function enlist(inputs: MachineInputs): Promise<Machine> {
@@ -347,21 +385,30 @@ export async function update(id: string, olds: MachineOuts, news: MachineInputs)
     }
 }
 
-export async function read(id: string, props: MachineOuts): Promise<{ id?: string; props?: MachineOuts }> {
+export async function read(id: string, props: MachineOuts): Promise<{ id?: string; props?: MachineOuts; inputs?: MachineInputs }> {
     const machine = await machineOrGone(id);
     if (!machine) return {};
     const status = machine.status_name as StatusName;
     let health = "ok";
     if (status === "New") health = "new";
     else if (status === "Failed commissioning" || status === "Failed testing") health = `failed: ${status}`;
-    return { id, props: { ...props, hostname: machine.hostname, health, hardware: health === "ok" ? hardwareOf(machine) : props.hardware } };
+    const refreshed: MachineOuts = { ...props, hostname: machine.hostname, health, hardware: health === "ok" ? hardwareOf(machine) : props.hardware };
+    return { id, props: refreshed, inputs: inputsOf(refreshed) };
+}
+
+/** The inputs a refreshed machine stands for, with its identity (the revision only while its commissioning holds). */
+function inputsOf(outs: MachineOuts): MachineInputs {
+    const { enlistedByStack: _e, health, hardware: _h, commissionRevision, ...inputs } = outs;
+    return { ...inputs, systemId: outs.systemId, ...(health === "ok" && commissionRevision ? { commissionRevision } : {}) };
 }
 
 export async function remove(id: string, props: MachineOuts): Promise<void> {
-    if (!props.enlistedByStack) {
-        // Adopted: the stack only forgets it.
-        reportProgress({ host: props.hostname, systemId: id, state: "forgotten", elapsedS: 0, timeoutS: null, message: "adopted machine left in MAAS as it is" });
-        return;
+    const machine = await machineOrGone(id);
+    if (!machine) return;
+    if (!props.enlistedByStack) return forget(props, machine);
+    if (isRemoval(props.owner)) {
+        const refusal = judge("delete", { hostname: props.hostname, systemId: id, status: machine.status_name }, "it left the program");
+        if (refusal) throw new Error(`delete ${who(props, id)}: ${refusal}`);
     }
     try {
         await client().deleteMachine(id);
@@ -370,4 +417,11 @@ export async function remove(id: string, props: MachineOuts): Promise<void> {
         if (e instanceof NotFoundError) return;
         throw e;
     }
+}
+
+/** An adopted machine stays in MAAS as it is; only this stack's marker leaves it, so another stack may take it over. */
+async function forget(props: MachineOuts, machine: Machine): Promise<void> {
+    const marker = parseMarker(machine.description);
+    if (marker?.owner === props.owner) await client().updateMachine(machine.system_id, { description: stripSection(machine.description) });
+    reportProgress({ host: props.hostname, systemId: machine.system_id, state: "forgotten", elapsedS: 0, timeoutS: null, message: "adopted machine left in MAAS as it is" });
 }

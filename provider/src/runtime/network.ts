@@ -3,7 +3,7 @@
 // replacement (a deployed machine's deployment is released first); create applies on the Ready machine
 // idempotently, reads back and compares; update and delete never call MAAS.
 import { Interface, Machine, NotFoundError, Subnet } from "../maas";
-import { cachedSubnets, client, hasMaas, recentMachine } from "./config";
+import { cachedSubnets, client, hasMaas, machineOrGone, recentMachine } from "./config";
 import { CheckFailure, UNKNOWN, containsUnknown, errorMessage, revisionOf, sameJson } from "./common";
 import { reportProgress } from "./progress";
 
@@ -214,7 +214,7 @@ function notEditable(what: string, machine: Machine): Error {
 }
 
 function progress(ref: MachineRef, state: string, message: string): void {
-    reportProgress({ host: ref.hostname, systemId: ref.systemId, state, elapsedS: 0, timeoutS: null, message });
+    reportProgress({ host: ref.hostname, systemId: ref.systemId, state, elapsedS: 0, timeoutS: null, message, step: true });
 }
 
 // ---------------------------------------------------------------------------------- bonds
@@ -380,14 +380,10 @@ export async function updateBond(_id: string, olds: BondOuts, news: BondInputs):
 }
 
 export async function readBond(id: string, props: BondOuts): Promise<{ id?: string; props?: BondOuts }> {
-    let ifaces: Interface[];
-    try {
-        ifaces = await client().listInterfaces(props.systemId);
-    } catch (e) {
-        if (e instanceof NotFoundError) return {};
-        throw e;
-    }
-    const diffs = compareBond(props, ifaces.find((i) => i.name === props.name));
+    // The machine's interface_set, read once for the whole fleet's refresh.
+    const machine = await machineOrGone(props.systemId);
+    if (!machine) return {};
+    const diffs = compareBond(props, machine.interface_set.find((i) => i.name === props.name));
     if (diffs.length) {
         console.log(`warning: ${who(props)}: ${diffs.join("; ")}`);
         return { id, props: { ...props, revision: `drift:${revisionOf(diffs)}` } };
@@ -604,16 +600,9 @@ export async function updateInterface(_id: string, olds: InterfaceOuts, news: In
 }
 
 export async function readInterface(id: string, props: InterfaceOuts): Promise<{ id?: string; props?: InterfaceOuts }> {
-    let machine: Machine;
-    let ifaces: Interface[];
-    try {
-        machine = await client().getMachine(props.systemId, "read machine for its interfaces");
-        ifaces = await client().listInterfaces(props.systemId);
-    } catch (e) {
-        if (e instanceof NotFoundError) return {};
-        throw e;
-    }
-    const diffs = compareInterface(props, ifaces.find((i) => i.name === props.name), gatewayLinkIds(machine));
+    const machine = await machineOrGone(props.systemId);
+    if (!machine) return {};
+    const diffs = compareInterface(props, machine.interface_set.find((i) => i.name === props.name), gatewayLinkIds(machine));
     if (diffs.length) {
         console.log(`warning: ${who(props)}: ${diffs.join("; ")}`);
         return { id, props: { ...props, revision: `drift:${revisionOf(diffs)}` } };

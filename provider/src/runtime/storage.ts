@@ -5,7 +5,7 @@
 // Ready machine, so on a deployed machine the engine releases the deployment first); update and delete
 // never call MAAS.
 import { BlockDevice, Machine, NotFoundError } from "../maas";
-import { client, hasMaas, recentMachine } from "./config";
+import { client, hasMaas, machineOrGone, recentMachine } from "./config";
 import { CheckFailure, UNKNOWN, containsUnknown, errorMessage, revisionOf, sameJson } from "./common";
 import {
     CurtinStorageConfig,
@@ -16,6 +16,7 @@ import {
     NormalVolumeGroup,
     ResolvedLayout,
     compareLayout,
+    layoutShownBy,
     normaliseLayout,
     observeLayout,
     renderCurtin,
@@ -133,7 +134,7 @@ async function observe(systemId: string, diskName: string) {
 async function apply(inputs: StorageLayoutInputs, diskId: number, resolved: ResolvedLayout, started: number): Promise<void> {
     const maas = client();
     const sid = inputs.systemId;
-    const step = (message: string) => reportProgress({ host: inputs.hostname, systemId: sid, state: "Ready", elapsedS: (Date.now() - started) / 1000, timeoutS: null, message });
+    const step = (message: string) => reportProgress({ host: inputs.hostname, systemId: sid, state: "Ready", elapsedS: (Date.now() - started) / 1000, timeoutS: null, message, step: true });
     step("storage: set_storage_layout blank");
     await maas.setStorageLayout(sid, "blank");
     if (inputs.setBootDisk) {
@@ -179,7 +180,7 @@ export async function create(inputs: StorageLayoutInputs & Record<string, unknow
     const bootDiskOk = !inputs.setBootDisk || machine.boot_disk?.id === diskId;
     const before = compareLayout(resolved, await observe(inputs.systemId, resolved.disk.name));
     if (before.length === 0 && bootDiskOk) {
-        reportProgress({ host: inputs.hostname, systemId: inputs.systemId, state: machine.status_name, elapsedS: 0, timeoutS: null, message: "storage: MAAS already holds this layout" });
+        reportProgress({ host: inputs.hostname, systemId: inputs.systemId, state: machine.status_name, elapsedS: 0, timeoutS: null, message: "storage: MAAS already holds this layout", step: true });
         return { id, outs: outsFor(inputs, resolved) };
     }
     if (machine.status_name !== "Ready") {
@@ -196,7 +197,7 @@ export async function create(inputs: StorageLayoutInputs & Record<string, unknow
         const m = await maas.getMachine(inputs.systemId, "read boot disk");
         if (m.boot_disk?.id !== diskId) throw new Error(`storage layout of ${who(inputs)}: set_boot_disk ${resolved.disk.name} was sent, but MAAS's boot disk is ${m.boot_disk?.name ?? "none"}`);
     }
-    reportProgress({ host: inputs.hostname, systemId: inputs.systemId, state: "Ready", elapsedS: (Date.now() - started) / 1000, timeoutS: null, message: "storage: layout applied and read back" });
+    reportProgress({ host: inputs.hostname, systemId: inputs.systemId, state: "Ready", elapsedS: (Date.now() - started) / 1000, timeoutS: null, message: "storage: layout applied and read back", step: true });
     return { id, outs: outsFor(inputs, resolved) };
 }
 
@@ -206,6 +207,11 @@ export async function update(_id: string, olds: StorageLayoutOuts, news: Storage
 }
 
 export async function read(id: string, props: StorageLayoutOuts): Promise<{ id?: string; props?: StorageLayoutOuts }> {
+    // The machine's JSON, shared by the fleet's refresh, shows whether the layout holds; the volume
+    // groups are read only when it does not, to say exactly what changed.
+    const machine = await machineOrGone(props.systemId);
+    if (!machine) return {};
+    if (layoutShownBy(props.applied, machine.blockdevice_set)) return { id, props: { ...props, revision: layoutRevision(props) } };
     let diffs: string[];
     try {
         diffs = compareLayout(props.applied, await observe(props.systemId, props.applied.disk.name));
@@ -223,6 +229,6 @@ export async function read(id: string, props: StorageLayoutOuts): Promise<{ id?:
 /** Never calls MAAS: release with erase and machine deletion undo a layout; MAAS keeps it until then. */
 export async function remove(id: string, props: StorageLayoutOuts): Promise<void> {
     void id;
-    reportProgress({ host: props.hostname, systemId: props.systemId, state: "forgotten", elapsedS: 0, timeoutS: null, message: "storage layout left in MAAS (it is replaced at the next layout change or redeploy)" });
+    reportProgress({ host: props.hostname, systemId: props.systemId, state: "forgotten", elapsedS: 0, timeoutS: null, message: "storage layout left in MAAS (it is replaced at the next layout change or redeploy)", step: true });
 }
 
