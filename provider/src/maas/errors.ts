@@ -95,6 +95,19 @@ export class ValidationError extends MaasError {
   }
 }
 
+/**
+ * MAAS has no free address for an AUTO/STATIC link (StaticIPAddressExhaustion, HTTP 503). Final: the
+ * same request fails the same way until someone frees addresses, so it is never retried.
+ */
+export class IpExhaustedError extends MaasError {
+  /** The subnet MAAS named ("No more IPs available in subnet: <cidr>."), when it named one. */
+  readonly subnetCidr?: string;
+  constructor(ctx: ErrorContext, detail: string, extra: { httpStatus?: number; maasMessage?: string; subnetCidr?: string }) {
+    super(ctx, detail, extra);
+    if (extra.subnetCidr !== undefined) this.subnetCidr = extra.subnetCidr;
+  }
+}
+
 /** Transient failures persisted through every allowed retry. `cause` is the last failure. */
 export class RetriesExhaustedError extends MaasError {
   readonly attempts: number;

@@ -9,6 +9,7 @@ import {
   AuthenticationError,
   ConflictError,
   ErrorContext,
+  IpExhaustedError,
   MaasError,
   NotFoundError,
   RetriesExhaustedError,
@@ -16,6 +17,7 @@ import {
   ValidationError,
 } from "./errors";
 import { isStatusName } from "./status";
+import { ipExhaustion } from "./exhaustion";
 
 /** Node's codes for a certificate it does not trust. */
 const TLS_CODES = new Set(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID"]);
@@ -215,7 +217,7 @@ export function mapHttpError(res: RawResponse, ctx: ErrorContext): MaasError {
       return new ValidationError(ctx, `MAAS rejected the request (400): ${text}`, { ...extra, fieldErrors });
     }
     default:
-      return new TransportError(ctx, `MAAS answered HTTP ${s}${tail}`, { ...extra, transient: RETRYABLE_STATUS.has(s) });
+      return ipExhaustion(ctx, s, msg) ?? new TransportError(ctx, `MAAS answered HTTP ${s}${tail}`, { ...extra, transient: RETRYABLE_STATUS.has(s) });
   }
 }
 
@@ -348,6 +350,7 @@ export class HttpTransport {
       }
     }
     const error = mapHttpError(res, ctx);
+    if (error instanceof IpExhaustedError) return { kind: "fatal", error };
     const retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
     const ra = retryAfterMs !== undefined ? { retryAfterMs } : {};
     if (RETRYABLE_STATUS.has(res.status)) {
