@@ -2,6 +2,7 @@
  * Typed errors of the MAAS client. Every error names the operation and, when known, the machine
  * (hostname and system_id), and carries MAAS's own message when MAAS sent one.
  */
+import type { MaasRight } from "./rights";
 
 export interface ErrorContext {
   /** What the caller was doing, e.g. "deploy", "create partition", "wait for Ready". */
@@ -73,6 +74,18 @@ export class ConfigError extends MaasError {
 
 /** 401 (no or invalid credentials) or 403 (not allowed: not owner, locked machine, admin only). */
 export class AuthenticationError extends MaasError {}
+
+/**
+ * 403 on a call whose required right is known: the message names the operation, the machine and the
+ * missing right (MAAS's NodePermission view/edit/admin, or "superuser" for region-wide admin calls).
+ */
+export class PermissionDeniedError extends AuthenticationError {
+  readonly requiredRight?: MaasRight;
+  constructor(ctx: ErrorContext, detail: string, extra: { httpStatus?: number; maasMessage?: string; requiredRight?: MaasRight }) {
+    super(ctx, detail, extra);
+    if (extra.requiredRight !== undefined) this.requiredRight = extra.requiredRight;
+  }
+}
 
 export class NotFoundError extends MaasError {}
 

@@ -9,3 +9,4 @@ export { HttpTransport, Limiter, encodeParams, mapHttpError, statusFromMessage, 
 export type { Params, ParamValue, HttpMethod, RawResponse, VerifyResult, RequestSpec, RetryInfo, TransportOptions } from "./transport";
 export * from "./watcher";
 export * from "./client";
+export * from "./rights";

@@ -18,6 +18,7 @@ import {
 } from "./errors";
 import { isStatusName } from "./status";
 import { ipExhaustion } from "./exhaustion";
+import { permissionDenied } from "./denied";
 
 /** Node's codes for a certificate it does not trust. */
 const TLS_CODES = new Set(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID"]);
@@ -184,7 +185,7 @@ export function mapHttpError(res: RawResponse, ctx: ErrorContext): MaasError {
     case 401:
       return new AuthenticationError(ctx, `MAAS rejected the credentials (401)${tail}`, extra);
     case 403:
-      return new AuthenticationError(ctx, `MAAS denied permission (403)${msg ? tail : " with no message (typically: not the owner, machine locked, or admin rights required)"}`, extra);
+      return permissionDenied(ctx, msg, extra);
     case 404:
       return new NotFoundError(ctx, `not found (404)${tail}`, extra);
     case 409: {
