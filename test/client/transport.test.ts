@@ -219,7 +219,7 @@ test("error mapping: 401, 403, 404, 409, 400 JSON and 400 text become typed erro
   try {
     await c.getMachine("abc123");
     await assert.rejects(c.whoami(), (e: unknown) => e instanceof maas.AuthenticationError && /Invalid access token/.test(e.message) && e.httpStatus === 401);
-    await assert.rejects(c.markBroken("abc123"), (e: unknown) => e instanceof maas.AuthenticationError && /403/.test(e.message) && /not the owner/.test(e.message));
+    await assert.rejects(c.markBroken("abc123"), (e: unknown) => e instanceof maas.AuthenticationError && /403/.test(e.message) && /needs the 'edit' permission on the machine/.test(e.message));
     await assert.rejects(c.getMachine("gone99"), (e: unknown) => e instanceof maas.NotFoundError && /No Machine matches/.test(e.message) && e.systemId === "gone99");
     await assert.rejects(c.deploy("abc123"), (e: unknown) => {
       assert.ok(e instanceof maas.ConflictError);
