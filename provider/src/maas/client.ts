@@ -11,6 +11,7 @@ import {
   BlockDeviceSchema,
   BootResource,
   BootResourceSchema,
+  EventsPageSchema,
   Fabric,
   FabricSchema,
   Interface,
@@ -33,6 +34,7 @@ import {
 import { HttpMethod, HttpTransport, Params, RawResponse, RetryInfo, VerifyResult } from "./transport";
 import { MachineWatcher } from "./watcher";
 import { chunkIdsForUrl } from "./chunks";
+import { failureEventText } from "./failure-event";
 
 /** Longest URL a list request may have: proxies in front of MAAS commonly refuse longer ones. */
 const MAX_URL_BYTES = 8000;
@@ -854,6 +856,23 @@ export class MaasClient {
       handle: () => undefined,
       verify: () => this.gone(() => this.getInterface(systemId, interfaceId, operation)),
     });
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /**
+   * The text of the machine's most relevant recent failure event ("Marking node failed: …",
+   * "Script: …"), from `GET events/?op=query&id=…&level=INFO&limit=…`; undefined when no recent event
+   * gives a reason or the events cannot be read (an older MAAS, no right, an odd answer): it only
+   * adds to an error being built, so it never throws.
+   */
+  async lastFailureEvent(systemId: string, opts: { limit?: number } = {}): Promise<string | undefined> {
+    try {
+      const page = await this.get("events/", { op: "query", id: systemId, level: "INFO", limit: opts.limit ?? 20 }, EventsPageSchema, this.mctx("read events", systemId));
+      return failureEventText(page.events);
+    } catch {
+      return undefined;
+    }
   }
 
   // ---------------------------------------------------------------- read-only inventories

@@ -10,3 +10,4 @@ export type { Params, ParamValue, HttpMethod, RawResponse, VerifyResult, Request
 export * from "./watcher";
 export * from "./client";
 export * from "./rights";
+export { failureEventText } from "./failure-event";

@@ -250,6 +250,12 @@ export const MachineSchema = maasObject(MACHINE_USED, {
 });
 export type Machine = z.infer<typeof MachineSchema>;
 
+const EVENT_USED = { id: int, type: str, description: str.optional(), level: str.optional() };
+/** One entry of `GET events/?op=query` (api/events.py); newest first. */
+export const EventSchema = maasObject(EVENT_USED, { username: str, node: str, hostname: str, created: str, action: str });
+export type MaasEvent = z.infer<typeof EventSchema>;
+export const EventsPageSchema = maasObject({ events: z.array(EventSchema).default([]) }, { count: int, next_uri: str, prev_uri: str });
+
 export const VersionSchema = maasObject({ version: str }, { capabilities: z.array(str), subversion: str });
 export const WhoamiSchema = maasObject({ username: str, is_superuser: z.boolean() }, { email: str, is_local: z.boolean() });
 export const PowerStateSchema = maasObject({ state: str }, {});
@@ -271,6 +277,7 @@ export const USED_FIELDS = {
   VolumeGroup: Object.keys(VOLUME_GROUP_USED),
   BootResource: Object.keys(BOOT_RESOURCE_USED),
   Zone: Object.keys(PLACE_USED),
+  Event: Object.keys(EVENT_USED),
 } as const;
 
 /**
