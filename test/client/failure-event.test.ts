@@ -34,8 +34,16 @@ test("a failed deployment: the reason MAAS recorded with 'Marking node failed'",
   const m = await readyMachine();
   await sim.setFaults({ machines: { [m.hostname]: { failDeployment: "Installation failed: curtin could not partition sda." } } });
   await c.deploy(m.system_id);
-  await assert.rejects(c.watcher.waitFor({ systemId: m.system_id, target: ["Deployed"], failure: ["Failed deployment"], timeoutMs: 20_000, operation: "deploy" }));
+  const failed = await c.watcher.waitFor({ systemId: m.system_id, target: ["Deployed"], failure: ["Failed deployment"], timeoutMs: 20_000, operation: "deploy" }).then(
+    () => assert.fail("the deployment should fail"),
+    (e: unknown) => e,
+  );
   assert.equal(await c.lastFailureEvent(m.system_id), "Marking node failed: Installation failed: curtin could not partition sda.");
+  const named = await c.withFailureEvent(failed);
+  assert.ok(named instanceof maas.FailureStateError && named.statusName === "Failed deployment");
+  assert.match(named.message, new RegExp(`^deploy existing-node \\(${m.system_id}\\): machine reached failure state 'Failed deployment'.*; MAAS's event log: Marking node failed: Installation failed: curtin could not partition sda\\.$`));
+  assert.equal((named as Error).cause, failed);
+  assert.equal(await c.withFailureEvent("not an error"), "not an error");
   await sim.setFaults({});
   await c.release(m.system_id);
   await c.watcher.waitFor({ systemId: m.system_id, target: ["Ready"], timeoutMs: 20_000, operation: "release" });

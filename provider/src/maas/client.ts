@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { OAuthSigner, parseApiKey } from "./auth";
-import { ConfigError, ConflictError, ErrorContext, MaasError, NotFoundError, ResponseShapeError } from "./errors";
+import { ConfigError, ConflictError, ErrorContext, FailureStateError, MaasError, NotFoundError, ResponseShapeError } from "./errors";
 import {
   BlockDevice,
   BlockDeviceSchema,
@@ -873,6 +873,20 @@ export class MaasClient {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * `e` with the machine's last failure event appended when `e` is a FailureStateError (a wait that
+   * ended in Failed …); any other value is returned as it is. Never throws.
+   */
+  async withFailureEvent(e: unknown): Promise<unknown> {
+    if (!(e instanceof FailureStateError) || !e.systemId || e.lastEvent !== undefined) return e;
+    const text = await this.lastFailureEvent(e.systemId);
+    if (!text) return e;
+    const ctx: ErrorContext = { operation: e.operation, systemId: e.systemId, ...(e.hostname !== undefined ? { hostname: e.hostname } : {}), ...(e.endpoint !== undefined ? { endpoint: e.endpoint } : {}) };
+    const withEvent = new FailureStateError(ctx, e.statusName, e.statusMessage, text);
+    Object.defineProperty(withEvent, "cause", { value: e, enumerable: false, writable: true, configurable: true });
+    return withEvent;
   }
 
   // ---------------------------------------------------------------- read-only inventories

@@ -144,10 +144,14 @@ export class WaitTimeoutError extends MaasError {
 export class FailureStateError extends MaasError {
   readonly statusName: string;
   readonly statusMessage: string | null;
-  constructor(ctx: ErrorContext, statusName: string, statusMessage: string | null) {
-    super(ctx, `machine reached failure state '${statusName}'${statusMessage ? `: ${statusMessage}` : ""}`, statusMessage ? { maasMessage: statusMessage } : undefined);
+  /** The machine's most relevant recent event (MaasClient.lastFailureEvent), when one was read. */
+  readonly lastEvent?: string;
+  constructor(ctx: ErrorContext, statusName: string, statusMessage: string | null, lastEvent?: string) {
+    const event = lastEvent && lastEvent !== statusMessage ? `; MAAS's event log: ${lastEvent}` : "";
+    super(ctx, `machine reached failure state '${statusName}'${statusMessage ? `: ${statusMessage}` : ""}${event}`, statusMessage ? { maasMessage: statusMessage } : undefined);
     this.statusName = statusName;
     this.statusMessage = statusMessage;
+    if (lastEvent !== undefined) this.lastEvent = lastEvent;
   }
 }
 
