@@ -17,15 +17,17 @@ const RELEASE_FAILURES: StatusName[] = ["Failed disk erasing", "Releasing failed
 /** Waits (through the fleet-wide watcher) until the machine reaches a target state, reporting each state change. */
 export async function waitForStatus(inputs: { hostname: string; systemId: string }, machine: Machine, target: StatusName[], failure: StatusName[], timeoutS: number, operation: string): Promise<Machine> {
     reportProgress({ host: inputs.hostname, systemId: machine.system_id, state: machine.status_name, elapsedS: 0, timeoutS, message: `waiting for ${target.join(" or ")}`, step: true });
-    return client().watcher.waitFor({
-        systemId: machine.system_id,
-        hostname: inputs.hostname,
-        target,
-        failure,
-        timeoutMs: timeoutS * 1000,
-        operation,
-        onChange: stateChanges(inputs.hostname, machine.status_name, timeoutS),
-    });
+    return client()
+        .watcher.waitFor({
+            systemId: machine.system_id,
+            hostname: inputs.hostname,
+            target,
+            failure,
+            timeoutMs: timeoutS * 1000,
+            operation,
+            onChange: stateChanges(inputs.hostname, machine.status_name, timeoutS),
+        })
+        .catch(async (e: unknown) => Promise.reject(await client().withFailureEvent(e)));
 }
 
 /** Releases the machine (unless it is Ready, or already releasing) and waits for Ready when asked. */

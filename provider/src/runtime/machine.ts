@@ -203,15 +203,17 @@ async function commissionAndWait(inputs: MachineInputs, machine: Machine, startC
 async function waitForReady(inputs: MachineInputs, machine: Machine): Promise<Machine> {
     const timeoutS = inputs.commissionTimeoutS;
     reportProgress({ host: inputs.hostname, systemId: machine.system_id, state: machine.status_name, elapsedS: 0, timeoutS, message: "waiting for Ready", step: true });
-    return client().watcher.waitFor({
-        systemId: machine.system_id,
-        hostname: inputs.hostname,
-        target: ["Ready"],
-        failure: COMMISSION_FAILURES,
-        timeoutMs: timeoutS * 1000,
-        operation: "commission",
-        onChange: stateChanges(inputs.hostname, machine.status_name, timeoutS),
-    });
+    return client()
+        .watcher.waitFor({
+            systemId: machine.system_id,
+            hostname: inputs.hostname,
+            target: ["Ready"],
+            failure: COMMISSION_FAILURES,
+            timeoutMs: timeoutS * 1000,
+            operation: "commission",
+            onChange: stateChanges(inputs.hostname, machine.status_name, timeoutS),
+        })
+        .catch(async (e: unknown) => Promise.reject(await client().withFailureEvent(e)));
 }
 
 function hardwareOf(m: Machine): HardwareSummary {
