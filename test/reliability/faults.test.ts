@@ -187,6 +187,9 @@ describe("faults", { timeout: 900_000, concurrency: true }, () => {
             assert.ok(!first.ok);
             assert.match(first.text, new RegExp(`${c}[^\\n]*Failed commissioning`), first.text);
             assert.match(first.text, new RegExp(`${d}[^\\n]*Failed deployment`), first.text);
+            // the reason from MAAS's event log, not only the state
+            assert.match(first.text, new RegExp(`${c}[^\\n]*MAAS's event log: Script: 20-maas-03-machine-resources failed`), first.text);
+            assert.match(first.text, new RegExp(`${d}[^\\n]*MAAS's event log: Marking node failed: Installation failed`), first.text);
             const list = (await e2e.sim.api("GET", "machines/")).json() as { hostname: string; status_name: string }[];
             assert.equal(list.find((m) => m.hostname === r)?.status_name, "Deployed", "the healthy machine deployed in the same run");
             await clearAndConverge(e2e, s, hosts, "ffail", [d]);
@@ -203,6 +206,7 @@ describe("faults", { timeout: 900_000, concurrency: true }, () => {
                 destroyText = e instanceof Error ? e.message : String(e);
             }
             assert.match(destroyText, new RegExp(`release ${r}[^\\n]*(Failed disk erasing|Releasing failed)`), destroyText);
+            assert.match(destroyText, new RegExp(`release ${r}[^\\n]*MAAS's event log: Marking node failed: Failed to (erase disks|release machine)\\.`), destroyText);
             await e2e.sim.setFaults({});
             const again = await s.destroy();
             assert.equal(again.summary.result, "succeeded", again.log);
