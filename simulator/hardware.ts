@@ -1,7 +1,7 @@
 // Machines and their hardware: a new machine record, what commissioning discovers (disks, NICs, memory,
 // CPUs) and the machines of the inventory that exist at start.
 import type { BlockDevice, Iface, Machine, Server } from "./model";
-import { S } from "./model";
+import { DEFAULT_POOL, DEFAULT_ZONE, S } from "./model";
 import type { SimState } from "./state";
 import { uuid4 } from "./util";
 import { applyLayout } from "./storage-layout";
@@ -50,6 +50,8 @@ export function makeMachine(st: SimState, hostname: string, hw: Server | null): 
     commissioningStatus: -1,
     testingStatus: -1,
     tagNames: [],
+    zoneId: DEFAULT_ZONE.id,
+    poolId: DEFAULT_POOL.id,
     pending: null,
     busySince: null,
     busySeconds: 0,

@@ -18,6 +18,7 @@ import { recordRequest } from "./event-log";
 import { SERIES, parsePowerParams, resolveSeries, validateArch, validateHostname, validatePowerType } from "./machine-forms";
 import type { MCtx } from "./machines";
 import type { NodePermission } from "./permissions";
+import { POOLS, ZONES, placeFromForm } from "./places";
 
 const ok = (st: SimState, m: Machine) => jsonRes(renderMachine(st, m));
 
@@ -62,6 +63,10 @@ export const itemHandlers = {
     if (ptError) throw fieldErrors({ power_type: [ptError] });
     if (p.has("disable_ipv4") && djangoBool(p.get("disable_ipv4"))) throw fieldErrors({ disable_ipv4: ["Must be false."] });
     const pp = parsePowerParams(p, m.powerParams);
+    const zone = p.get("zone") ? placeFromForm(c.st, ZONES, "zone", p.get("zone")!) : null;
+    const pool = p.get("pool") ? placeFromForm(c.st, POOLS, "pool", p.get("pool")!) : null;
+    if (zone) m.zoneId = zone.id;
+    if (pool) m.poolId = pool.id;
     if (p.has("hostname")) m.hostname = p.get("hostname")!;
     if (arch) m.architecture = arch;
     if (p.has("description")) m.description = p.get("description")!;

@@ -13,6 +13,7 @@ import { discoverHardware, makeMachine, vlanForFabric } from "./hardware";
 import { RELEASABLE, acquire, doRelease, startCommissioning } from "./lifecycle";
 import { generateHostname, parsePowerParams, validateArch, validateHostname, validatePowerType } from "./machine-forms";
 import { hasPermission, requireAdmin } from "./permissions";
+import { placementFilter } from "./placement";
 
 export interface MCtx {
   st: SimState;
@@ -54,7 +55,7 @@ export function visibleMachines(c: MCtx): Machine[] {
 }
 
 export function listMachines(c: MCtx): SimResponse {
-  const out = visibleMachines(c).filter(machineFilter(c.p));
+  const out = visibleMachines(c).filter(machineFilter(c.p)).filter(placementFilter(c.st, c.p));
   const ids = new Set(c.p.getAll("id"));
   // a list filtered by k ids counts 1/k of a request for each machine it returns
   if (ids.size) for (const m of out) m.requests += 1 / ids.size;
@@ -158,18 +159,14 @@ export function allocate(c: MCtx): SimResponse {
   const cpu = p.get("cpu_count") ? Number(p.get("cpu_count")) : 0;
   const mem = p.get("mem") ? parseSize(p.get("mem")!) : 0;
   const arch = p.get("arch");
-  const tags = p.getAll("tags").flatMap((t) => t.split(",")).filter(Boolean);
-  const zone = p.get("zone");
-  const pool = p.get("pool");
+  const placed = placementFilter(st, p);
   const m = st.machines
     .filter((m) => m.status === S.READY && m.owner === null && hasPermission(ctx.user, "edit", m))
     .filter((m) => !sid || m.systemId === sid)
     .filter((m) => !name || m.hostname === name || `${m.hostname}.maas` === name)
     .filter((m) => m.cpuCount >= cpu && m.memory >= mem)
     .filter((m) => !arch || m.architecture === arch || m.architecture.split("/")[0] === arch)
-    .filter((m) => tags.every((t) => m.tagNames.includes(t)))
-    .filter((m) => !zone || zone === "default")
-    .filter((m) => !pool || pool === "default")
+    .filter(placed)
     .sort((a, b) => a.cpuCount + a.memory / 1024 - (b.cpuCount + b.memory / 1024))[0];
   if (!m) noMatch(p, sid);
   if (stringBool(p.get("dry_run"))) return jsonRes({ ...renderMachine(st, m), constraints_by_type: {} });

@@ -177,6 +177,9 @@ export interface Machine {
   commissioningStatus: number;
   testingStatus: number;
   tagNames: string[];
+  /** Zone.id and ResourcePool.id (models/node.py foreign keys) */
+  zoneId: number;
+  poolId: number;
   // simulation bookkeeping
   /** the background transition under way, if any (its timer is armed by SimState) */
   pending: PendingStep | null;
@@ -187,6 +190,24 @@ export interface Machine {
   requests: number;
   releaseErase: boolean;
   commissionOpts: { skipNetworking: boolean; skipStorage: boolean };
+}
+
+/** A physical zone or a resource pool: the same shape in MAAS (id, name, description). */
+export interface Place {
+  id: number;
+  name: string;
+  description: string;
+}
+// a fresh region's zone and pool (models/defaultresource.py, models/resourcepool.py: pool 0)
+export const DEFAULT_ZONE: Place = { id: 1, name: "default", description: "" };
+export const DEFAULT_POOL: Place = { id: 0, name: "default", description: "Default pool" };
+
+/** A tag (models/tag.py); machines carry tag names (Machine.tagNames). */
+export interface Tag {
+  name: string;
+  definition: string;
+  comment: string;
+  kernelOpts: string;
 }
 
 export interface Fabric {

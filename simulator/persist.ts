@@ -4,8 +4,8 @@
 // the previous copy. Version 2 adds the virtual clock (with the wall time it was read at), the users and each machine's pending step; version
 // 1 files (one admin key, no clock) are still read.
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import type { Fabric, Machine, Server, Subnet, Vlan } from "./model";
-import { BUSY_STATES } from "./model";
+import type { Fabric, Machine, Place, Server, Subnet, Tag, Vlan } from "./model";
+import { BUSY_STATES, DEFAULT_POOL, DEFAULT_ZONE } from "./model";
 import type { SimState, UserRecord } from "./state";
 import { interruptedStep } from "./lifecycle";
 import type { NodeEvent } from "./event-log";
@@ -31,6 +31,10 @@ export interface SimSnapshot extends SnapshotBody {
   wallClock: number;
   users: UserRecord[];
   config: Record<string, unknown>;
+  /** zones, resource pools and tags (absent in files written before they existed) */
+  zones?: Place[];
+  pools?: Place[];
+  tags?: Tag[];
   /** MAAS's event log */
   events: NodeEvent[];
 }
@@ -48,6 +52,9 @@ export function snapshot(st: SimState): SimSnapshot {
     wallClock: Date.now(),
     users: st.users,
     config: st.config,
+    zones: st.zones,
+    pools: st.pools,
+    tags: st.tags,
     events: st.eventLog,
     ids: st.idCounters(),
     machines: st.machines,
@@ -110,7 +117,7 @@ export function resumedClock(snap: SimSnapshot, speed: number): number {
 
 /** Fields added to machines after version 1 files were written, for records that lack them. */
 function reviveMachine(m: Machine): Machine {
-  return { ...m, pending: m.pending ?? null };
+  return { ...m, pending: m.pending ?? null, zoneId: m.zoneId ?? DEFAULT_ZONE.id, poolId: m.poolId ?? DEFAULT_POOL.id };
 }
 
 /** Puts a snapshot's objects back into a fresh state and re-arms the machines' pending steps. */
@@ -121,6 +128,9 @@ export function restore(st: SimState, snap: SimSnapshot): void {
   st.servers = snap.servers;
   st.users = snap.users;
   st.config = { ...st.config, ...snap.config };
+  if (snap.zones) st.zones = snap.zones;
+  if (snap.pools) st.pools = snap.pools;
+  if (snap.tags) st.tags = snap.tags;
   st.eventLog = snap.events ?? [];
   st.machines = snap.machines.map(reviveMachine);
   st.bySystemId = new Map(st.machines.map((m) => [m.systemId, m]));

@@ -1,5 +1,5 @@
-import type { BlockDevice, Filesystem, Iface, Machine, Partition, Subnet, Vlan, VolumeGroup } from "./model";
-import { STATUS_NAME } from "./model";
+import type { BlockDevice, Filesystem, Iface, Machine, Partition, Place, Subnet, Tag, Vlan, VolumeGroup } from "./model";
+import { DEFAULT_POOL, DEFAULT_ZONE, STATUS_NAME } from "./model";
 import type { SimState } from "./state";
 import { humanSize } from "./util";
 import { bdAvailable, bdUsedFor, bootDisk, findPartition, partitionName, partitionUsedFor, vgSize, vgUsed } from "./storage-model";
@@ -7,8 +7,10 @@ import { bdAvailable, bdUsedFor, bootDisk, findPartition, partitionName, partiti
 export const API = "/MAAS/api/2.0";
 
 export const DOMAIN = { id: 0, name: "maas", authoritative: true, ttl: null, is_default: true, resource_record_count: 0, resource_uri: `${API}/domains/0/` };
-export const ZONE = { id: 1, name: "default", description: "", resource_uri: `${API}/zones/default/` };
-export const POOL = { id: 0, name: "default", description: "Default pool", resource_uri: `${API}/resourcepool/0/` };
+// api/zones.py, api/resourcepools.py, api/tags.py: DISPLAYED_*_FIELDS plus resource_uri
+export const renderZone = (z: Place) => ({ id: z.id, name: z.name, description: z.description, resource_uri: `${API}/zones/${encodeURIComponent(z.name)}/` });
+export const renderPool = (p: Place) => ({ id: p.id, name: p.name, description: p.description, resource_uri: `${API}/resourcepool/${p.id}/` });
+export const renderTag = (t: Tag) => ({ name: t.name, definition: t.definition, comment: t.comment, kernel_opts: t.kernelOpts, resource_uri: `${API}/tags/${encodeURIComponent(t.name)}/` });
 
 const SCRIPT_STATUS: Record<number, string> = {
   [-1]: "Unknown",
@@ -318,8 +320,8 @@ export function renderMachine(st: SimState, m: Machine): Record<string, unknown>
     bcaches: [],
     cache_sets: [],
     special_filesystems: [],
-    zone: ZONE,
-    pool: POOL,
+    zone: renderZone(st.zones.find((z) => z.id === m.zoneId) ?? DEFAULT_ZONE),
+    pool: renderPool(st.pools.find((x) => x.id === m.poolId) ?? DEFAULT_POOL),
     node_type: 0,
     node_type_name: "Machine",
     parent: null,

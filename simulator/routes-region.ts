@@ -1,7 +1,8 @@
 // Region-wide endpoints: version, users, config, boot resources, zones, pools, domains, tags, spaces.
 import { jsonRes } from "./http";
 import { ApiError, badRequest, fieldErrors } from "./util";
-import { API, DOMAIN, POOL, ZONE } from "./render";
+import { API, DOMAIN } from "./render";
+import { placeRoutes } from "./routes-places";
 import { SERIES } from "./machine-forms";
 import { queryEvents } from "./events-query";
 import { requireAdmin } from "./permissions";
@@ -79,23 +80,9 @@ export const regionRoutes: Resource[] = [
       return jsonRes({ ...b, sets: { "20240101": { version: "20240101", size: 300000000, label: "stable", complete: true, files: {} } } });
     },
   }),
-  route("zones/", "ZonesHandler", { GET: () => jsonRes([ZONE]) }),
-  route("zones/{s}/", "ZoneHandler", {
-    GET: (r) => {
-      if (r.args[0] !== "default") throw new ApiError(404, "No Zone matches the given query.");
-      return jsonRes(ZONE);
-    },
-  }),
-  route("resourcepools/", "ResourcePoolsHandler", { GET: () => jsonRes([POOL]) }),
-  route("resourcepool/{s}/", "ResourcePoolHandler", {
-    GET: (r) => {
-      if (r.args[0] !== "0" && r.args[0] !== "default") throw new ApiError(404, "No ResourcePool matches the given query.");
-      return jsonRes(POOL);
-    },
-  }),
+  ...placeRoutes,
   route("domains/", "DomainsHandler", { GET: () => jsonRes([DOMAIN]) }),
   route("events/", "EventsHandler", { "GET:query": (r) => queryEvents({ st: r.st, ctx: r.ctx, p: r.p }) }),
-  route("tags/", "TagsHandler", { GET: () => jsonRes([]) }),
   route("spaces/", "SpacesHandler", { GET: () => jsonRes([]) }),
   route("sshkeys/", "SSHKeysHandler", { GET: () => jsonRes([]) }),
 ];

@@ -1,5 +1,5 @@
-import type { Fabric, Machine, Server, StepName, Subnet, Vlan } from "./model";
-import { BUSY_STATES, STATUS_NAME, S } from "./model";
+import type { Fabric, Machine, Place, Server, StepName, Subnet, Tag, Vlan } from "./model";
+import { BUSY_STATES, DEFAULT_POOL, DEFAULT_ZONE, STATUS_NAME, S } from "./model";
 import { hashUnit, intToIp, cidrRange, ipToInt, rng } from "./util";
 import type { Inventory } from "./inventory";
 import type { FaultEngine } from "./faults";
@@ -73,6 +73,9 @@ export class SimState {
   subnets: Subnet[] = [];
   servers: Server[] = [];
   users: UserRecord[] = [];
+  zones: Place[] = [{ ...DEFAULT_ZONE }];
+  pools: Place[] = [{ ...DEFAULT_POOL }];
+  tags: Tag[] = [];
   /** MAAS's event log (events/?op=query), oldest first */
   eventLog: NodeEvent[] = [];
   usedIps = new Map<number, Set<string>>();
