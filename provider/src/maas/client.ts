@@ -12,6 +12,13 @@ import {
   BootResource,
   BootResourceSchema,
   EventsPageSchema,
+  ResourcePool,
+  ResourcePoolSchema,
+  Tag,
+  TagNodesResultSchema,
+  TagSchema,
+  Zone,
+  ZoneSchema,
   Fabric,
   FabricSchema,
   Interface,
@@ -85,6 +92,10 @@ export interface CreateMachineParams {
 export interface UpdateMachineParams {
   hostname?: string;
   description?: string;
+  /** zone name (admin); MAAS refuses a name it does not have */
+  zone?: string;
+  /** resource pool name (admin) */
+  pool?: string;
   powerType?: string;
   powerParameters?: Record<string, string>;
 }
@@ -361,8 +372,11 @@ export class MaasClient {
 
   // ---------------------------------------------------------------- machines
 
-  async listMachines(filter?: { id?: string[]; hostname?: string[]; mac_address?: string[]; agent_name?: string[] }): Promise<Machine[]> {
+  async listMachines(filter?: { id?: string[]; hostname?: string[]; mac_address?: string[]; agent_name?: string[]; zone?: string[]; pool?: string[]; tags?: string[] }): Promise<Machine[]> {
     const q: Params = {};
+    if (filter?.zone) q.zone = filter.zone;
+    if (filter?.pool) q.pool = filter.pool;
+    if (filter?.tags) q.tags = filter.tags;
     if (filter?.id) q.id = filter.id;
     if (filter?.hostname) q.hostname = filter.hostname;
     if (filter?.mac_address) q.mac_address = filter.mac_address;
@@ -459,7 +473,7 @@ export class MaasClient {
     return this.change<Machine>({
       method: "PUT",
       path: `machines/${encodeURIComponent(systemId)}/`,
-      form: { hostname: p.hostname, description: p.description, power_type: p.powerType, ...powerParamFields(p.powerParameters) },
+      form: { hostname: p.hostname, description: p.description, zone: p.zone, pool: p.pool, power_type: p.powerType, ...powerParamFields(p.powerParameters) },
       ctx: this.mctx("update machine", systemId),
       handle: this.machineHandler("update", systemId),
     });
@@ -887,6 +901,81 @@ export class MaasClient {
     const withEvent = new FailureStateError(ctx, e.statusName, e.statusMessage, text);
     Object.defineProperty(withEvent, "cause", { value: e, enumerable: false, writable: true, configurable: true });
     return withEvent;
+  }
+
+  // ---------------------------------------------------------------- zones, resource pools, tags
+
+  async listZones(): Promise<Zone[]> {
+    return this.get("zones/", undefined, z.array(ZoneSchema), { operation: "list zones" });
+  }
+
+  async listResourcePools(): Promise<ResourcePool[]> {
+    return this.get("resourcepools/", undefined, z.array(ResourcePoolSchema), { operation: "list resource pools" });
+  }
+
+  /** Moves the machine to the zone and/or pool named (PUT machines/{id}/, admin); idempotent. */
+  async setMachinePlacement(systemId: string, p: { zone?: string; pool?: string }): Promise<Machine> {
+    const what = [p.zone !== undefined ? `zone ${p.zone}` : "", p.pool !== undefined ? `pool ${p.pool}` : ""].filter(Boolean).join(" and ");
+    return this.change<Machine>({
+      method: "PUT",
+      path: `machines/${encodeURIComponent(systemId)}/`,
+      form: { zone: p.zone, pool: p.pool },
+      ctx: this.mctx(`move machine to ${what || "its zone and pool"}`, systemId),
+      handle: this.machineHandler("update", systemId),
+    });
+  }
+
+  async listTags(): Promise<Tag[]> {
+    return this.get("tags/", undefined, z.array(TagSchema), { operation: "list tags" });
+  }
+
+  /** The tag, or undefined when MAAS has no tag of that name. */
+  async getTag(name: string, operation = `read tag ${name}`): Promise<Tag | undefined> {
+    try {
+      return await this.get(`tags/${encodeURIComponent(name)}/`, undefined, TagSchema, { operation });
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
+  }
+
+  /** POST tags/ (superuser). A lost answer is settled by reading the tag back. */
+  async createTag(p: { name: string; comment?: string; definition?: string; kernelOpts?: string }): Promise<Tag> {
+    const operation = `create tag ${p.name}`;
+    return this.change<Tag>({
+      method: "POST",
+      path: "tags/",
+      form: { name: p.name, comment: p.comment, definition: p.definition, kernel_opts: p.kernelOpts },
+      ctx: { operation },
+      handle: (res, c) => parseResponse(TagSchema, jsonBody(res, c), c),
+      verify: async () => {
+        const t = await this.getTag(p.name, operation);
+        return t ? { applied: true, value: t } : { applied: false };
+      },
+    });
+  }
+
+  /**
+   * Tags (`add`) and untags (`remove`) machines: POST tags/{name}/?op=update_nodes (superuser). Sending it
+   * twice leaves the same tags, so a lost answer is simply re-sent. MAAS counts the ids that name nodes.
+   */
+  async updateTagMachines(name: string, p: { add?: readonly string[]; remove?: readonly string[] }): Promise<{ added: number; removed: number }> {
+    const r = await this.change({
+      method: "POST",
+      path: `tags/${encodeURIComponent(name)}/`,
+      op: "update_nodes",
+      form: { add: p.add && p.add.length ? p.add : undefined, remove: p.remove && p.remove.length ? p.remove : undefined },
+      ctx: { operation: `update machines of tag ${name}` },
+      handle: (res, c) => parseResponse(TagNodesResultSchema, jsonBody(res, c), c),
+    });
+    return { added: r.added, removed: r.removed };
+  }
+
+  /** GET tags/{name}/?op=machines: the machines carrying the tag that this key may view. */
+  async machinesWithTag(name: string): Promise<Machine[]> {
+    const list = await this.get(`tags/${encodeURIComponent(name)}/`, { op: "machines" }, MachineListSchema, { operation: `list machines with tag ${name}` });
+    for (const m of list) this.remember(m);
+    return list;
   }
 
   // ---------------------------------------------------------------- read-only inventories

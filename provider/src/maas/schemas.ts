@@ -250,6 +250,19 @@ export const MachineSchema = maasObject(MACHINE_USED, {
 });
 export type Machine = z.infer<typeof MachineSchema>;
 
+const ZONE_USED = { id: int, name: str };
+/** `zones/` and `resourcepools/` entries (api/zones.py, api/resourcepools.py: id, name, description). */
+export const ZoneSchema = maasObject(ZONE_USED, { description: str });
+export type Zone = z.infer<typeof ZoneSchema>;
+export const ResourcePoolSchema = maasObject(ZONE_USED, { description: str });
+export type ResourcePool = z.infer<typeof ResourcePoolSchema>;
+
+const TAG_USED = { name: str };
+/** `tags/` entries (api/tags.py: name, definition, comment, kernel_opts; a definition makes it automatic). */
+export const TagSchema = maasObject(TAG_USED, { definition: str, comment: str, kernel_opts: str });
+export type Tag = z.infer<typeof TagSchema>;
+export const TagNodesResultSchema = maasObject({ added: int, removed: int }, {});
+
 const EVENT_USED = { id: int, type: str, description: str.optional(), level: str.optional() };
 /** One entry of `GET events/?op=query` (api/events.py); newest first. */
 export const EventSchema = maasObject(EVENT_USED, { username: str, node: str, hostname: str, created: str, action: str });
@@ -276,7 +289,10 @@ export const USED_FIELDS = {
   Filesystem: Object.keys(FILESYSTEM_USED),
   VolumeGroup: Object.keys(VOLUME_GROUP_USED),
   BootResource: Object.keys(BOOT_RESOURCE_USED),
-  Zone: Object.keys(PLACE_USED),
+  MachineZoneOrPool: Object.keys(PLACE_USED),
+  Zone: Object.keys(ZONE_USED),
+  ResourcePool: Object.keys(ZONE_USED),
+  Tag: Object.keys(TAG_USED),
   Event: Object.keys(EVENT_USED),
 } as const;
 
