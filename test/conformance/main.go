@@ -1358,6 +1358,7 @@ func badKeyStep(r *runner, e *env) {
 		}
 		return nil
 	})
+	runJuju(r, e)
 }
 
 // serverError finds the HTTP answer inside an error gomaasapi returned, also when the
